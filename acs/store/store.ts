@@ -1,7 +1,7 @@
 // The store interface: the one seam between the ACS logic and its database.
 // Every method is async so that SQLite (embedded default) and MongoDB
 // (several ACS instances) implement the same contract, checked by one
-// contract suite (test/contract/store.contract.ts). Shapes are chosen so that
+// contract suite (test/contract/store-contract.ts). Shapes are chosen so that
 // MongoDB maps one document per device (identity + parameter tree) and
 // everything else to one collection per record kind.
 
