@@ -1,0 +1,84 @@
+// The `sim` driver: a device backed only by a shared model template and its
+// own small overlay. Transfers and diagnostics are simulated.
+
+import type { CwmpNamespace, DeviceId, Download } from "../../../acs/cwmp/messages.ts";
+import { DeviceModel, type Identity, type ModelHost } from "../../datamodel/device-model.ts";
+import { isoSeconds } from "../../datamodel/values.ts";
+import type { DriverDevice, TransferResult } from "../driver.ts";
+import { completeDiagnostic, isDiagnosticsObject } from "./diagnostics.ts";
+import { compile, type CompiledModel, type ModelName } from "./model-spec.ts";
+import { MODELS } from "./models/index.ts";
+import { firmwareVersionOf, sleep, transfer, type TransferOptions } from "./transfer.ts";
+
+/** Options shared by every simulated device of a fleet. */
+export interface SimOptions extends TransferOptions {
+  /** Wall-clock time a simulated diagnostic takes. */
+  diagnosticsDelayMs: number;
+}
+
+export class SimDevice implements DriverDevice {
+  readonly model: DeviceModel;
+  private readonly c: CompiledModel;
+
+  constructor(name: ModelName, host: ModelHost, ident: Identity, private readonly opts: SimOptions) {
+    this.c = compile(MODELS[name]);
+    this.model = new DeviceModel(this.c.template, host, ident);
+  }
+
+  get deviceId(): DeviceId {
+    const m = this.c.model;
+    return { manufacturer: m.manufacturer, oui: m.oui, productClass: m.productClass, serialNumber: this.model.ident.serial };
+  }
+
+  get namespace(): CwmpNamespace {
+    return this.c.model.cwmpNamespace;
+  }
+
+  get readOptions(): { booleanDigits?: boolean } {
+    return this.c.model.booleanDigits ? { booleanDigits: true } : {};
+  }
+
+  get informParams(): readonly string[] {
+    return this.c.informParams;
+  }
+
+  boot(): void {
+    this.model.bootTime = this.model.host.now();
+  }
+
+  async download(req: Download, signal: AbortSignal): Promise<TransferResult> {
+    const startTime = isoSeconds(this.model.host.now());
+    const fault = await transfer(req, this.opts, signal);
+    const firmware = req.fileType.startsWith("1 ");
+    if (fault.faultCode === 0 && firmware) {
+      const sw = `${this.model.root}DeviceInfo.SoftwareVersion`;
+      this.model.set(sw, firmwareVersionOf(req, this.model.get(sw) ?? ""));
+    }
+    const reboot = fault.faultCode === 0 && (firmware || req.fileType.startsWith("3 "));
+    return { fault, startTime, completeTime: isoSeconds(this.model.host.now()), reboot };
+  }
+
+  applied(changed: readonly string[]): string[] {
+    const requested: string[] = [];
+    const touched = new Set<string>();
+    for (const path of changed) {
+      const obj = path.slice(0, path.lastIndexOf(".") + 1);
+      if (!isDiagnosticsObject(obj)) continue;
+      touched.add(obj);
+      const state = this.model.get(obj + "DiagnosticsState");
+      if (path.endsWith(".DiagnosticsState") && state === "Requested") requested.push(obj);
+      // TR-181 "Canceled": the CPE stops the test and goes back to None.
+      if (path.endsWith(".DiagnosticsState") && state === "Canceled") this.model.set(path, "None");
+    }
+    // Changing a test parameter without requesting a run resets earlier results (TR-143).
+    for (const obj of touched) if (!requested.includes(obj)) this.model.set(obj + "DiagnosticsState", "None");
+    return requested;
+  }
+
+  async runDiagnostic(objectPath: string, signal: AbortSignal): Promise<void> {
+    await sleep(this.opts.diagnosticsDelayMs, signal);
+    if (!signal.aborted && this.model.get(objectPath + "DiagnosticsState") === "Requested") {
+      completeDiagnostic(this.model, this.c.model, objectPath, this.opts.random);
+    }
+  }
+}
