@@ -1,0 +1,118 @@
+// Assembles a running ACS from its configuration: data directory, store,
+// event bus, connection requester, the CPE-facing CWMP listener and the
+// internal API listener (two fastify instances on two ports), and optionally
+// a demo fleet of simulated devices. Signals are main.ts's business.
+
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { buildApiServer } from "./api/server.ts";
+import { createInitialAdminToken } from "./api/tokens.ts";
+import type { AcsConfig } from "./config.ts";
+import { createConnectionRequester } from "./connreq/requester.ts";
+import { buildCwmpServer } from "./cwmp-listener/server.ts";
+import { registerDashboards } from "./dashboards/plugin.ts";
+import { loadOrCreateNonceSecret, prepareDataDir } from "./data-dir.ts";
+import { EventBus } from "./events.ts";
+import { createLogger } from "./logger.ts";
+import { openStore } from "./store/open.ts";
+import type { Store } from "./store/store.ts";
+
+export interface RunningAcs {
+  cwmpUrl: string;
+  apiUrl: string;
+  store: Store;
+  bus: EventBus;
+  /** Set on the first start with an empty store: show it once, it is not kept in clear. */
+  initialAdminToken: string | null;
+  close(): Promise<void>;
+}
+
+/** Periodic Inform interval of demo-fleet devices (seconds); 2x it is the default online window. */
+const DEMO_PERIODIC_INTERVAL_S = 300;
+
+function urlOf(server: FastifyInstance, host: string, tls: boolean): string {
+  const { port } = server.server.address() as AddressInfo;
+  // A wildcard bind is reachable on loopback; that is the URL this process can hand out.
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return `${tls ? "https" : "http"}://${shown}:${port}/`;
+}
+
+export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
+  const logger = createLogger({ level: config.logLevel });
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((err: unknown) => logger.error({ err }, "error while stopping"));
+    }
+    logger.flush();
+  };
+  try {
+    await prepareDataDir(config.dataDir);
+    const nonceSecret = config.cwmp.nonceSecret ?? (await loadOrCreateNonceSecret(config.dataDir));
+    const store = await openStore(config.store);
+    cleanups.push(() => store.close());
+    const bus = new EventBus();
+    const requester = createConnectionRequester({ store, logger, timeoutMs: config.connectionRequestTimeoutMs });
+
+    const cwmp = await buildCwmpServer({
+      store, bus, logger,
+      options: {
+        bodyLimitBytes: config.cwmp.bodyLimitBytes,
+        sessionIdleTimeoutMs: config.cwmp.sessionIdleTimeoutMs,
+        realm: config.cwmp.realm,
+        bootstrapCredential: config.cwmp.bootstrapCredential,
+        nonceSecret,
+        allowBasic: config.cwmp.allowBasic,
+        tls: config.cwmp.tls ?? undefined,
+        instanceId: config.instanceId,
+      },
+    });
+    cleanups.push(() => cwmp.close());
+    await cwmp.listen({ host: config.cwmp.host, port: config.cwmp.port });
+    const cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);
+
+    const api = await buildApiServer({ store, bus, logger, requester, options: config.api });
+    await registerDashboards(api, { store, bus, logger, onlineWindowMs: config.api.onlineWindowMs });
+    cleanups.push(() => api.close());
+    await api.listen({ host: config.api.host, port: config.api.port });
+    const apiUrl = urlOf(api, config.api.host, false);
+
+    const initialAdminToken = await createInitialAdminToken(store);
+
+    if (config.cwmp.bootstrapCredentialIsDefault) {
+      logger.warn("CPEs may authenticate with the documented default bootstrap credential: set --bootstrap-username and --bootstrap-password (or --no-bootstrap) before exposing the CWMP port");
+    }
+    if (!/^(127\.|::1$|localhost$)/.test(config.api.host)) {
+      logger.warn({ apiHost: config.api.host }, "the REST API listens beyond loopback: keep it off the CPE network");
+    }
+
+    if (config.demoFleet > 0) {
+      // Loaded on demand: a production ACS never loads the agent's code.
+      const { startFleet } = await import("../agent/fleet/fleet.ts");
+      const fleetLog = logger.child({ component: "demo-fleet" });
+      const fleet = await startFleet({
+        acsUrl: cwmpUrl,
+        count: config.demoFleet,
+        model: "mix",
+        periodicInterval: DEMO_PERIODIC_INTERVAL_S,
+        stateDir: join(config.dataDir, "demo-fleet"),
+        username: config.cwmp.bootstrapCredential?.username,
+        password: config.cwmp.bootstrapCredential?.password,
+        log: (event, fields) => fleetLog.debug(fields, event),
+      });
+      cleanups.push(() => fleet.stop());
+      // Booting thousands of devices takes a while; the ACS is usable meanwhile.
+      void fleet.bootAll().then(
+        (results) => fleetLog.info({ devices: results.length, failed: results.filter((r) => !r.ok).length }, "demo fleet booted"),
+        (err: unknown) => fleetLog.error({ err }, "demo fleet boot failed"),
+      );
+    }
+
+    logger.info({ cwmpUrl, apiUrl, store: config.store.kind, dataDir: config.dataDir, demoFleet: config.demoFleet, instanceId: config.instanceId }, "FlexACS started");
+    return { cwmpUrl, apiUrl, store, bus, initialAdminToken, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
