@@ -1,0 +1,25 @@
+// The pages, in navigation order: one module per page, loaded when first
+// shown. A capability adds its page with one entry here (the Link rates,
+// Returns and Firmware pages arrive with their own issues).
+//
+// A page module exports mount(main, ctx) → { onLive?(message), onReconnect?(), destroy?() }
+//   ctx: { session, params (from the path), query (URLSearchParams), live (LiveChannel: call live.watch({...})) }
+
+export const PAGES = [
+  { id: "overview", title: "Overview", nav: "#/overview", match: (path) => (path === "/overview" || path === "/" ? {} : null), load: () => import("./overview.js") },
+  { id: "devices", title: "Devices", nav: "#/devices", match: (path) => (path === "/devices" ? {} : null), load: () => import("./devices.js") },
+  {
+    id: "device",
+    title: "Device",
+    match: (path) => {
+      const m = /^\/devices\/([^/]+)$/.exec(path);
+      return m ? { id: decodeURIComponent(m[1]) } : null;
+    },
+    load: () => import("./device.js"),
+  },
+  { id: "faults", title: "Faults", nav: "#/faults", match: (path) => (path === "/faults" ? {} : null), load: () => import("./faults.js") },
+  { id: "tasks", title: "Tasks", nav: "#/tasks", match: (path) => (path === "/tasks" ? {} : null), load: () => import("./tasks.js") },
+];
+
+/** Link to a device page (ids carry %-escapes, so they are encoded once more). */
+export const deviceHref = (id) => `#/devices/${encodeURIComponent(id)}`;
