@@ -1,0 +1,110 @@
+// Issue "CWMP backbone": periodic-inform sessions per second and p50/p99
+// session latency for a 10,000-device simulated fleet against the ACS on
+// SQLite, beside the same figure for a bare HTTP responder doing the same two
+// round trips without any logic, and their ratio; fleet-mode memory per
+// simulated device. The ACS and the baseline each run in a child process; the
+// fleet runs here. Rounds alternate between the two so both see the same
+// machine noise; figures are medians over rounds.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFleet, type Fleet } from "../agent/fleet/fleet.ts";
+import type { BenchOptions } from "./main.ts";
+import { freePort, pool, startTsChild, type Child } from "./lib/processes.ts";
+import { median, percentile, round } from "./lib/stats.ts";
+
+const CONCURRENCY = 64;
+
+interface RoundResult {
+  perSecond: number;
+  latencies: number[];
+  failures: number;
+}
+
+async function periodicRound(fleet: Fleet, count: number): Promise<RoundResult> {
+  const devices = fleet.devices.slice(0, count);
+  const started = performance.now();
+  const results = await pool(devices.length, CONCURRENCY, (i) => devices[i]!.inform("2 PERIODIC"));
+  const seconds = (performance.now() - started) / 1000;
+  const ok = results.filter((r) => r.ok);
+  return { perSecond: ok.length / seconds, latencies: ok.map((r) => r.durationMs), failures: results.length - ok.length };
+}
+
+export async function run(opts: BenchOptions): Promise<Record<string, number>> {
+  const count = opts.quick ? 2_000 : 10_000;
+  const rounds = opts.quick ? 2 : 3;
+  const dir = mkdtempSync(join(tmpdir(), "flexacs-bench-sessions-"));
+  const children: Child[] = [];
+  const fleets: Fleet[] = [];
+  try {
+    const barePort = await freePort();
+    children.push(await startTsChild("bench/lib/bare-responder.ts", [String(barePort)], (out) => out.trim().length > 0));
+    const cwmpPort = await freePort();
+    const apiPort = await freePort();
+    children.push(
+      await startTsChild(
+        "acs/main.ts",
+        ["--cwmp-port", String(cwmpPort), "--api-port", String(apiPort), "--data-dir", join(dir, "acs"), "--log-level", "warn"],
+        (out) => out.includes(`:${apiPort}`),
+      ),
+    );
+
+    const common = { count, model: "mix" as const, periodicInterval: 0, retry: false, fsync: false, seed: 7, username: "flexacs", password: "flexacs-bootstrap" };
+    const before = process.memoryUsage();
+    const acsFleet = await startFleet({ ...common, acsUrl: `http://127.0.0.1:${cwmpPort}/`, stateDir: join(dir, "fleet-acs") });
+    fleets.push(acsFleet);
+    const bareFleet = await startFleet({ ...common, acsUrl: `http://127.0.0.1:${barePort}/`, stateDir: join(dir, "fleet-bare") });
+    fleets.push(bareFleet);
+
+    // First contact: registration (and provisioning of management settings) for every device.
+    const bootStart = performance.now();
+    const boots = await acsFleet.bootAll({ concurrency: CONCURRENCY });
+    const bootSeconds = (performance.now() - bootStart) / 1000;
+    const bootFailures = boots.filter((r) => !r.ok).length;
+    if (bootFailures > 0) console.log(`  first failure: ${boots.find((r) => !r.ok)?.error}`);
+    await bareFleet.bootAll({ concurrency: CONCURRENCY });
+
+    const acs: RoundResult[] = [];
+    const bare: RoundResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      bare.push(await periodicRound(bareFleet, count));
+      acs.push(await periodicRound(acsFleet, count));
+    }
+    // Memory of the ACS-side fleet only: both fleets are alive, so take half the growth.
+    const after = process.memoryUsage();
+    const kbPerDevice = (after.heapUsed - before.heapUsed) / 1024 / (2 * count);
+    const rssKbPerDevice = (after.rss - before.rss) / 1024 / (2 * count);
+
+    const acsLat = acs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const bareLat = bare.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const acsRate = median(acs.map((r) => r.perSecond));
+    const bareRate = median(bare.map((r) => r.perSecond));
+    const figures = {
+      "sessions.devices": count,
+      "sessions.bootstrap_per_s": round(boots.length / bootSeconds, 0),
+      "sessions.bootstrap_failures": bootFailures,
+      "sessions.acs_sqlite_per_s": round(acsRate, 0),
+      "sessions.acs_sqlite_p50_ms": round(percentile(acsLat, 50)),
+      "sessions.acs_sqlite_p99_ms": round(percentile(acsLat, 99)),
+      "sessions.acs_sqlite_failures": acs.reduce((n, r) => n + r.failures, 0),
+      "sessions.bare_per_s": round(bareRate, 0),
+      "sessions.bare_p50_ms": round(percentile(bareLat, 50)),
+      "sessions.bare_p99_ms": round(percentile(bareLat, 99)),
+      "sessions.ratio_acs_to_bare": round(acsRate / bareRate, 3),
+      "sessions.fleet_heap_kb_per_device": round(kbPerDevice, 1),
+      "sessions.fleet_rss_kb_per_device": round(rssKbPerDevice, 1),
+    };
+    console.log(`fleet of ${count} mixed devices, ${CONCURRENCY} sessions in flight, ${rounds} alternating rounds (medians)`);
+    console.log(`  first contact (bootstrap) : ${figures["sessions.bootstrap_per_s"]} sessions/s, ${bootFailures} failed`);
+    console.log(`  ACS on SQLite             : ${figures["sessions.acs_sqlite_per_s"]} sessions/s  p50 ${figures["sessions.acs_sqlite_p50_ms"]} ms  p99 ${figures["sessions.acs_sqlite_p99_ms"]} ms  failures ${figures["sessions.acs_sqlite_failures"]}`);
+    console.log(`  bare HTTP responder       : ${figures["sessions.bare_per_s"]} sessions/s  p50 ${figures["sessions.bare_p50_ms"]} ms  p99 ${figures["sessions.bare_p99_ms"]} ms`);
+    console.log(`  ratio ACS / bare          : ${figures["sessions.ratio_acs_to_bare"]}   (target ≥ 0.25; ACS target ≥ 1,500/s)`);
+    console.log(`  fleet memory per device   : ${figures["sessions.fleet_heap_kb_per_device"]} KB heap, ${figures["sessions.fleet_rss_kb_per_device"]} KB RSS (target ≤ 50 KB)`);
+    return figures;
+  } finally {
+    for (const f of fleets) await f.stop();
+    for (const c of children) await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
