@@ -1,6 +1,6 @@
 // Small helpers shared by the MongoDB store collections.
 
-import { MongoServerError, ObjectId } from "mongodb";
+import { MongoServerError, ObjectId, type Db, type IndexDescription } from "mongodb";
 
 /**
  * Record ids (tasks, faults, audit): ObjectId hex strings. They sort by creation
@@ -42,4 +42,25 @@ export async function limited<T>(limit: number | undefined, find: (limit: number
   checkCount("limit", limit);
   if (limit === 0) return [];
   return find(limit ?? 0);
+}
+
+/** An index named as MongoDB would name it, so an existing one is recognised by name. */
+export const indexOf = (key: Record<string, 1 | -1>): IndexDescription => ({ key, name: Object.entries(key).map(([f, d]) => `${f}_${d}`).join("_") });
+
+/**
+ * Creates the missing indexes only: FerretDB 1.24 drops the connection on a
+ * createIndexes whose indexes all exist (indexes.ts, lines.ts and
+ * rentals-records.ts each carry the same loop; they can move to this one).
+ */
+export async function ensureMissingIndexes(db: Db, specs: Record<string, IndexDescription[]>): Promise<void> {
+  await Promise.all(Object.entries(specs).map(async ([name, wanted]) => {
+    let existing = new Set<string>();
+    try {
+      existing = new Set((await db.collection(name).listIndexes().toArray()).map((i) => String(i.name)));
+    } catch (err) {
+      if (!(err instanceof MongoServerError && err.code === 26)) throw err; // NamespaceNotFound: a new collection
+    }
+    const missing = wanted.filter((s) => !existing.has(s.name!));
+    if (missing.length > 0) await db.collection(name).createIndexes(missing);
+  }));
 }

@@ -1,12 +1,12 @@
 // Simulated file transfers (Download RPC). A URL on the loopback interface is
-// really fetched (the ACS's own file server is then exercised); any other URL
-// is simulated, never contacted, with a configurable failure rate.
+// really fetched and checked (http-download.ts: the ACS's own file server is
+// then exercised); any other URL is simulated, never contacted. Both kinds
+// can fail at a configurable rate.
 
-import { get as httpGet, type IncomingMessage } from "node:http";
-import { get as httpsGet } from "node:https";
 import type { Download, FaultStruct } from "../../../acs/cwmp/messages.ts";
-import { basicAuthorization } from "../../../acs/cwmp/digest.ts";
 import { CPE_FAULTS } from "../../../acs/cwmp/faults.ts";
+import { fnv1a } from "../../datamodel/fnv1a.ts";
+import { fetchVerified } from "./http-download.ts";
 
 export interface TransferOptions {
   /** Wall-clock time a simulated download takes. */
@@ -14,10 +14,15 @@ export interface TransferOptions {
   /** 0..1: share of simulated downloads that fail (alternately 9010 / 9018). */
   failureRate: number;
   random: () => number;
+  /**
+   * 0..1: share of devices whose real (loopback) downloads fail after the
+   * fetch (alternately 9010 / 9018). Decided per device and file path from
+   * the device's seed, so a fleet seed gives the same failing devices every run.
+   */
+  fetchedFailureRate?: number;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-const MAX_BYTES = 512 * 1024 * 1024;
 
 const fault = (code: number): FaultStruct => ({ faultCode: code, faultString: code ? (CPE_FAULTS[code] ?? "") : "" });
 
@@ -31,34 +36,14 @@ export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     }, { once: true });
   });
 
-/** GET on loopback: 0 on success, else the TR-069 transfer fault code. */
-function fetchLoopback(url: URL, req: Download, signal: AbortSignal): Promise<number> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = {};
-    if (req.username) headers.authorization = basicAuthorization(req.username, req.password);
-    const get = url.protocol === "https:" ? httpsGet : httpGet;
-    const r = get(url, { headers, signal, timeout: 30_000 }, (res: IncomingMessage) => {
-      let bytes = 0;
-      res.on("data", (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_BYTES) res.destroy();
-      });
-      res.on("end", () => {
-        const s = res.statusCode ?? 0;
-        if (s === 401 || s === 403) resolve(9012);
-        else if (s >= 400) resolve(9016);
-        else if (s !== 200) resolve(9010);
-        else resolve(req.fileSize > 0 && bytes !== req.fileSize ? 9018 : 0);
-      });
-      res.on("error", () => resolve(9017));
-    });
-    r.on("timeout", () => r.destroy(new Error("timeout")));
-    r.on("error", (err: NodeJS.ErrnoException) => resolve(err.code === "ECONNREFUSED" ? 9015 : 9017));
-  });
+/** The simulated failure (or 0) of a fetched download, from the device's seed and the file path. */
+function fetchedFailure(rate: number | undefined, deviceSeed: number, path: string): number {
+  const h = fnv1a(path, deviceSeed);
+  return rate && h / 2 ** 32 < rate ? (h & 1 ? 9010 : 9018) : 0;
 }
 
 /** Performs the transfer; resolves with the TransferComplete fault (0 = success). */
-export async function transfer(req: Download, opts: TransferOptions, signal: AbortSignal): Promise<FaultStruct> {
+export async function transfer(req: Download, opts: TransferOptions, signal: AbortSignal, deviceSeed = 0): Promise<FaultStruct> {
   let url: URL;
   try {
     url = new URL(req.url);
@@ -66,7 +51,10 @@ export async function transfer(req: Download, opts: TransferOptions, signal: Abo
     return fault(9016);
   }
   if (req.delaySeconds > 0) await sleep(req.delaySeconds * 1000, signal);
-  if (LOOPBACK.has(url.hostname) && url.protocol !== "ftp:") return fault(await fetchLoopback(url, req, signal));
+  if (LOOPBACK.has(url.hostname) && url.protocol !== "ftp:") {
+    const code = await fetchVerified(url, req, signal);
+    return fault(code || fetchedFailure(opts.fetchedFailureRate, deviceSeed, url.pathname));
+  }
   await sleep(opts.delayMs, signal);
   if (opts.random() < opts.failureRate) return fault(opts.random() < 0.5 ? 9010 : 9018);
   return fault(0);

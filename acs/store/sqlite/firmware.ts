@@ -1,0 +1,210 @@
+// Firmware files, campaigns and campaign devices on SQLite. Campaigns are a
+// JSON document beside the columns their queries use; campaign devices are
+// plain columns (the wave job counts and filters them), with their state
+// history as a JSON array. Contract: acs/firmware/firmware-repository.ts,
+// checked by test/contract/firmware-contract.ts.
+
+import type Database from "better-sqlite3";
+import type { Campaign, CampaignDevice, DeviceState } from "../../firmware/campaign-types.ts";
+import {
+  FirmwareConflictError,
+  type DeviceChange, type DeviceListQuery, type FirmwareFile, type FirmwareRepository, type StateCount,
+} from "../../firmware/firmware-repository.ts";
+import { checkCount, prepareCached, sqlLimit, transactions } from "./sql-util.ts";
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS firmware_files (
+  name TEXT PRIMARY KEY,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS firmware_campaigns (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  ended INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS firmware_campaigns_ended ON firmware_campaigns (ended, created_at);
+
+CREATE TABLE IF NOT EXISTS firmware_campaign_devices (
+  campaign_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  wave INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  state_at INTEGER NOT NULL,
+  command_key TEXT NOT NULL,
+  from_version TEXT NOT NULL,
+  version TEXT,
+  attempts INTEGER NOT NULL,
+  fault TEXT,
+  history TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, device_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS firmware_campaign_devices_seq ON firmware_campaign_devices (campaign_id, seq);
+CREATE INDEX IF NOT EXISTS firmware_campaign_devices_wave ON firmware_campaign_devices (campaign_id, wave, state, seq);
+CREATE INDEX IF NOT EXISTS firmware_campaign_devices_state ON firmware_campaign_devices (campaign_id, state, state_at);
+CREATE INDEX IF NOT EXISTS firmware_campaign_devices_device ON firmware_campaign_devices (device_id, state);
+`;
+
+interface DeviceRow {
+  campaign_id: string;
+  device_id: string;
+  wave: number;
+  seq: number;
+  state: DeviceState;
+  state_at: number;
+  command_key: string;
+  from_version: string;
+  version: string | null;
+  attempts: number;
+  fault: string | null;
+  history: string;
+}
+
+const toDevice = (r: DeviceRow): CampaignDevice => ({
+  campaignId: r.campaign_id, deviceId: r.device_id, wave: r.wave, seq: r.seq, state: r.state, stateAt: r.state_at,
+  commandKey: r.command_key, fromVersion: r.from_version, version: r.version, attempts: r.attempts,
+  fault: r.fault === null ? null : (JSON.parse(r.fault) as CampaignDevice["fault"]),
+  history: JSON.parse(r.history) as CampaignDevice["history"],
+});
+
+const toCampaign = (r: { doc: string; rev: number }): Campaign => ({ ...(JSON.parse(r.doc) as Campaign), rev: r.rev });
+const campaignDoc = ({ rev: _rev, ...rest }: Campaign): string => JSON.stringify(rest);
+
+const isConstraint = (err: unknown): boolean => (err as { code?: string }).code?.startsWith("SQLITE_CONSTRAINT") === true;
+
+/** Creates the capability's tables if missing and returns its repository over `db`. */
+export function createSqliteFirmwareRepository(db: Database.Database): FirmwareRepository {
+  db.transaction(() => db.exec(TABLES)).immediate();
+  const tx = transactions(db);
+
+  const insertFile = db.prepare<[string, string]>("INSERT INTO firmware_files (name, doc) VALUES (?, ?)");
+  const getFile = db.prepare<[string], { doc: string }>("SELECT doc FROM firmware_files WHERE name = ?");
+  const allFiles = db.prepare<[], { doc: string }>("SELECT doc FROM firmware_files ORDER BY name");
+  const getCampaign = db.prepare<[string], { doc: string; rev: number }>("SELECT doc, rev FROM firmware_campaigns WHERE id = ?");
+  const insertCampaign = db.prepare<[string, number, number, number, string]>("INSERT INTO firmware_campaigns (id, created_at, ended, rev, doc) VALUES (?, ?, ?, ?, ?)");
+  const replaceCampaign = db.prepare<[string, number, string, number]>("UPDATE firmware_campaigns SET doc = ?, ended = ?, rev = rev + 1 WHERE id = ? AND rev = ?");
+  const insertDevice = db.prepare<[string, string, number, number, string, number, string, string, string | null, number, string | null, string]>(
+    `INSERT INTO firmware_campaign_devices (campaign_id, device_id, wave, seq, state, state_at, command_key, from_version, version, attempts, fault, history)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const getDevice = db.prepare<[string, string], DeviceRow>("SELECT * FROM firmware_campaign_devices WHERE campaign_id = ? AND device_id = ?");
+  const updateDevice = db.prepare<[string, number, string | null, string | null, number, string, string, string]>(
+    "UPDATE firmware_campaign_devices SET state = ?, state_at = ?, fault = ?, version = ?, attempts = ?, history = ? WHERE campaign_id = ? AND device_id = ?",
+  );
+  const byCommandKey = db.prepare<[string, string], DeviceRow>("SELECT * FROM firmware_campaign_devices WHERE device_id = ? AND command_key = ?");
+  const countStates = db.prepare<[string], StateCount>(
+    "SELECT wave, state, count(*) AS count FROM firmware_campaign_devices WHERE campaign_id = ? GROUP BY wave, state ORDER BY wave, state",
+  );
+
+  return {
+    async addFile(file) {
+      try {
+        insertFile.run(file.name, JSON.stringify(file));
+      } catch (err) {
+        if (isConstraint(err)) throw new FirmwareConflictError(`a firmware file named ${file.name} exists already`);
+        throw err;
+      }
+    },
+
+    async getFile(name) {
+      const row = getFile.get(name);
+      return row ? (JSON.parse(row.doc) as FirmwareFile) : null;
+    },
+
+    async listFiles() {
+      return allFiles.all().map((r) => JSON.parse(r.doc) as FirmwareFile);
+    },
+
+    async createCampaign(campaign, devices) {
+      tx.write(() => {
+        if (getCampaign.get(campaign.id)) throw new FirmwareConflictError(`campaign ${campaign.id} exists already`);
+        insertCampaign.run(campaign.id, campaign.createdAt, campaign.endedAt === null ? 0 : 1, campaign.rev, campaignDoc(campaign));
+        for (const d of devices) {
+          insertDevice.run(
+            d.campaignId, d.deviceId, d.wave, d.seq, d.state, d.stateAt, d.commandKey, d.fromVersion, d.version, d.attempts,
+            d.fault === null ? null : JSON.stringify(d.fault), JSON.stringify(d.history),
+          );
+        }
+      });
+    },
+
+    async getCampaign(id) {
+      const row = getCampaign.get(id);
+      return row ? toCampaign(row) : null;
+    },
+
+    async listCampaigns(filter = {}) {
+      const where = filter.ended === undefined ? "" : ` WHERE ended = ${filter.ended ? 1 : 0}`;
+      const rows = prepareCached(db, `SELECT doc, rev FROM firmware_campaigns${where} ORDER BY created_at DESC, id DESC`).all() as { doc: string; rev: number }[];
+      return rows.map(toCampaign);
+    },
+
+    async replaceCampaign(campaign, expectedRev) {
+      return replaceCampaign.run(campaignDoc(campaign), campaign.endedAt === null ? 0 : 1, campaign.id, expectedRev).changes === 1;
+    },
+
+    async listDevices(campaignId, q: DeviceListQuery = {}) {
+      checkCount("offset", q.offset);
+      const where = ["campaign_id = ?"];
+      const args: unknown[] = [campaignId];
+      if (q.states !== undefined) (where.push("state IN (SELECT value FROM json_each(?))"), args.push(JSON.stringify(q.states)));
+      if (q.wave !== undefined) (where.push("wave = ?"), args.push(q.wave));
+      if (q.stateBefore !== undefined) (where.push("state_at < ?"), args.push(q.stateBefore));
+      const clause = where.join(" AND ");
+      return tx.read(() => {
+        const { n } = prepareCached(db, `SELECT count(*) AS n FROM firmware_campaign_devices WHERE ${clause}`).get(...args) as { n: number };
+        const rows = prepareCached(db, `SELECT * FROM firmware_campaign_devices WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`)
+          .all(...args, sqlLimit(q.limit), q.offset ?? 0) as DeviceRow[];
+        return { total: n, items: rows.map(toDevice) };
+      });
+    },
+
+    async countStates(campaignId) {
+      return countStates.all(campaignId);
+    },
+
+    async recordsOf(deviceId, states) {
+      const rows = prepareCached(db, "SELECT * FROM firmware_campaign_devices WHERE device_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY state_at, campaign_id")
+        .all(deviceId, JSON.stringify(states)) as DeviceRow[];
+      return rows.map(toDevice);
+    },
+
+    async findByCommandKey(deviceId, commandKey) {
+      const row = byCommandKey.get(deviceId, commandKey);
+      return row ? toDevice(row) : null;
+    },
+
+    async devicesIn(states) {
+      const rows = prepareCached(db, "SELECT DISTINCT device_id FROM firmware_campaign_devices WHERE state IN (SELECT value FROM json_each(?))")
+        .all(JSON.stringify(states)) as { device_id: string }[];
+      return new Set(rows.map((r) => r.device_id));
+    },
+
+    async transitionDevice(campaignId, deviceId, expected, change: DeviceChange) {
+      return tx.write(() => {
+        const row = getDevice.get(campaignId, deviceId);
+        if (!row || row.state !== expected) return false;
+        const d = toDevice(row);
+        const history = [...d.history, ...change.path.map((state) => ({ state, at: change.at }))];
+        const state = change.path.at(-1) ?? d.state;
+        const fault = change.fault === undefined ? d.fault : change.fault;
+        updateDevice.run(
+          state, change.path.length > 0 ? change.at : d.stateAt, fault === null ? null : JSON.stringify(fault),
+          change.version === undefined ? d.version : change.version, change.attempts ?? d.attempts, JSON.stringify(history), campaignId, deviceId,
+        );
+        return true;
+      });
+    },
+
+    async moveUnsentDevices(campaignId, from, to, at, wave) {
+      const sql = `UPDATE firmware_campaign_devices SET state = ?, state_at = ?, history = json_insert(history, '$[#]', json_object('state', ?, 'at', ?))
+        WHERE campaign_id = ? AND state IN (SELECT value FROM json_each(?)) AND attempts = 0${wave === undefined ? "" : " AND wave = ?"}`;
+      const args: unknown[] = [to, at, to, at, campaignId, JSON.stringify(from)];
+      if (wave !== undefined) args.push(wave);
+      return prepareCached(db, sql).run(...args).changes;
+    },
+  };
+}
