@@ -1,0 +1,88 @@
+// A real CWMP listener on 127.0.0.1 (ephemeral port) over a real SQLite store
+// in a temp dir, for integration tests. `restart()` closes server and store
+// and opens them again on the same file, like an ACS process restart.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { buildCwmpServer, type CwmpServerOptions } from "../../../acs/cwmp-listener/server.ts";
+import { EventBus, type AcsEvents } from "../../../acs/events.ts";
+import { openSqliteStore } from "../../../acs/store/sqlite/sqlite-store.ts";
+import type { Store } from "../../../acs/store/store.ts";
+
+export const REALM = "FlexACS";
+export const BOOT = { username: "bootstrap", password: "bootstrap-pass" };
+
+export type Recorded = { [K in keyof AcsEvents]: { name: K; payload: AcsEvents[K] } }[keyof AcsEvents];
+
+export class AcsUnderTest {
+  store!: Store;
+  app!: FastifyInstance;
+  bus = new EventBus();
+  events: Recorded[] = [];
+  url = "";
+  private constructor(readonly dir: string, private readonly options: Partial<CwmpServerOptions>) {
+    for (const name of ["device.informed", "device.registered", "session.ended", "task.done", "task.fault", "fault.recorded"] as const) {
+      this.bus.on(name, (payload) => this.events.push({ name, payload } as Recorded));
+    }
+  }
+
+  static async start(options: Partial<CwmpServerOptions> = {}): Promise<AcsUnderTest> {
+    const acs = new AcsUnderTest(mkdtempSync(join(tmpdir(), "flexacs-cwmp-")), options);
+    await acs.open();
+    return acs;
+  }
+
+  private async open(): Promise<void> {
+    this.store = await openSqliteStore(join(this.dir, "acs.db"));
+    this.app = await buildCwmpServer({
+      store: this.store,
+      bus: this.bus,
+      logger: pino({ level: "silent" }),
+      options: {
+        realm: REALM, bootstrapCredential: BOOT, nonceSecret: "test-nonce-secret", allowBasic: "tls-only", instanceId: "acs-test",
+        ...this.options,
+      },
+    });
+    await this.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = this.app.server.address() as AddressInfo;
+    this.url = `${this.options.tls ? "https" : "http"}://127.0.0.1:${port}/cwmp`;
+  }
+
+  /** Stops the "process" (server, then store) and starts a new one on the same database file. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.open();
+  }
+
+  private async stop(): Promise<void> {
+    await this.app.close();
+    await this.store.close();
+  }
+
+  /** Resolves with the next event `name` matching `pred` (also one already recorded after `since`). */
+  next<K extends keyof AcsEvents>(name: K, pred: (p: AcsEvents[K]) => boolean = () => true, since = 0): Promise<AcsEvents[K]> {
+    const seen = this.events.slice(since).find((e) => e.name === name && pred(e.payload as AcsEvents[K]));
+    if (seen) return Promise.resolve(seen.payload as AcsEvents[K]);
+    return new Promise((resolve) => {
+      const off = this.bus.on(name, (p) => {
+        if (pred(p)) {
+          off();
+          resolve(p);
+        }
+      });
+    });
+  }
+
+  named<K extends keyof AcsEvents>(name: K): AcsEvents[K][] {
+    return this.events.filter((e) => e.name === name).map((e) => e.payload as AcsEvents[K]);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
