@@ -32,3 +32,6 @@ export function isOverdue(dueDate: PlainDate, today: PlainDate): boolean {
 
 /** "Routeur non retourné … = 180€" (HT), in integer cents. */
 export const NON_RETURN_CHARGE_CENTS = 180_00;
+
+/** Offer sheet, "Routeur": "Livraison du matériel : 12€ par la poste" (HT), in integer cents. */
+export const DELIVERY_FEE_CENTS = 12_00;
