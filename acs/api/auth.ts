@@ -10,7 +10,7 @@ import { forbidden, unauthorized } from "./errors.ts";
 import { TASK_NAMES } from "./task-body.ts";
 import { hashToken } from "./tokens.ts";
 
-export type Right = "read" | "audit.read" | "task.run" | "device.delete" | "fault.delete" | "line.write";
+export type Right = "read" | "audit.read" | "task.run" | "device.delete" | "fault.delete" | "line.write" | "firmware.write" | "wifi.write" | "speedtest.run" | "alert.ack";
 
 /** Task names each role may create, delete and retry. support: Wi-Fi changes and speed tests join once they exist as tasks. */
 const ROLE_TASKS: Record<Role, ReadonlySet<TaskName>> = {
@@ -20,9 +20,9 @@ const ROLE_TASKS: Record<Role, ReadonlySet<TaskName>> = {
 };
 
 const ROLE_RIGHTS: Record<Role, ReadonlySet<Right>> = {
-  noc: new Set(["read", "audit.read"]),
-  support: new Set(["read", "task.run"]),
-  admin: new Set(["read", "audit.read", "task.run", "device.delete", "fault.delete", "line.write"]),
+  noc: new Set(["read", "audit.read", "alert.ack"]),
+  support: new Set(["read", "task.run", "wifi.write", "speedtest.run"]),
+  admin: new Set(["read", "audit.read", "task.run", "device.delete", "fault.delete", "line.write", "firmware.write", "wifi.write", "speedtest.run", "alert.ack"]),
 };
 
 const RIGHT_PHRASES: Record<Right, string> = {
@@ -32,6 +32,10 @@ const RIGHT_PHRASES: Record<Right, string> = {
   "device.delete": "delete devices",
   "fault.delete": "delete faults",
   "line.write": "create, change or import lines",
+  "speedtest.run": "request speed tests",
+  "alert.ack": "acknowledge alerts",
+  "firmware.write": "upload firmware or run firmware campaigns",
+  "wifi.write": "change a line's Wi-Fi",
 };
 
 export const canRunTask = (role: Role, name: TaskName): boolean => ROLE_TASKS[role].has(name);
