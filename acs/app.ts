@@ -12,6 +12,15 @@ import type { AcsConfig } from "./config.ts";
 import { createConnectionRequester } from "./connreq/requester.ts";
 import { buildCwmpServer } from "./cwmp-listener/server.ts";
 import { registerDashboards } from "./dashboards/plugin.ts";
+import { registerFirmwareApi } from "./firmware/api.ts";
+import { CpeHosts } from "./firmware/cpe-hosts.ts";
+import { registerFirmwareFiles } from "./firmware/file-serving.ts";
+import { createFirmwareSource } from "./firmware/firmware-source.ts";
+import { registerLinesApi } from "./lines/lines-api.ts";
+import { createProfileRegistry, loadProfiles } from "./provisioning/profile-registry.ts";
+import { createProvisioningSource } from "./provisioning/provisioning-source.ts";
+import { registerRentalsApi } from "./api/rentals.ts";
+import { createTaskSource } from "./tasks/task-source.ts";
 import { loadOrCreateNonceSecret, prepareDataDir } from "./data-dir.ts";
 import { EventBus } from "./events.ts";
 import { createLogger } from "./logger.ts";
@@ -49,14 +58,25 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
   };
   try {
     await prepareDataDir(config.dataDir);
+    // A bad profile stops start-up here, naming the file, the field and the reason.
+    const profiles = createProfileRegistry(await loadProfiles());
     const nonceSecret = config.cwmp.nonceSecret ?? (await loadOrCreateNonceSecret(config.dataDir));
     const store = await openStore(config.store);
     cleanups.push(() => store.close());
     const bus = new EventBus();
     const requester = createConnectionRequester({ store, logger, timeoutMs: config.connectionRequestTimeoutMs });
 
+    const firmwareDir = join(config.dataDir, "firmware");
+    const cpeHosts = new CpeHosts();
+    // The order is the order a session asks: the subscriber's configuration first,
+    // then queued API tasks, then firmware campaigns.
+    const sources = [
+      createProvisioningSource({ lines: store.lines, profiles, rentals: store.rentals, realm: config.cwmp.realm }),
+      createTaskSource(),
+      createFirmwareSource({ repo: store.firmware, publicUrl: config.cwmp.publicUrl, hosts: cpeHosts }),
+    ];
     const cwmp = await buildCwmpServer({
-      store, bus, logger,
+      store, bus, logger, sources,
       options: {
         bodyLimitBytes: config.cwmp.bodyLimitBytes,
         sessionIdleTimeoutMs: config.cwmp.sessionIdleTimeoutMs,
@@ -69,11 +89,18 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
       },
     });
     cleanups.push(() => cwmp.close());
+    await registerFirmwareFiles(cwmp, { repo: store.firmware, dir: firmwareDir, logger, hosts: cpeHosts });
     await cwmp.listen({ host: config.cwmp.host, port: config.cwmp.port });
     const cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);
 
     const api = await buildApiServer({ store, bus, logger, requester, options: config.api });
     await registerDashboards(api, { store, bus, logger, onlineWindowMs: config.api.onlineWindowMs });
+    await registerLinesApi(api, { store, lines: store.lines, profiles, requester });
+    await registerRentalsApi(api, { store, repo: store.rentals, bus, logger, instanceId: config.instanceId, returnDeadlineDays: config.rentalReturnDays });
+    await registerFirmwareApi(api, {
+      store, repo: store.firmware, logger, requester, profiles, instanceId: config.instanceId,
+      files: { dir: firmwareDir, maxBytes: config.firmwareMaxBytes },
+    });
     cleanups.push(() => api.close());
     await api.listen({ host: config.api.host, port: config.api.port });
     const apiUrl = urlOf(api, config.api.host, false);

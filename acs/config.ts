@@ -30,6 +30,8 @@ export interface AcsConfig {
     nonceSecret: string | null;
     bodyLimitBytes: number;
     sessionIdleTimeoutMs: number;
+    /** Base URL CPEs use to reach this listener (firmware download URLs); null: the Host each device used. */
+    publicUrl: string | null;
   };
   api: {
     host: string;
@@ -41,6 +43,9 @@ export interface AcsConfig {
   connectionRequestTimeoutMs: number;
   /** Simulated devices to start in-process against this ACS (0: none). */
   demoFleet: number;
+  firmwareMaxBytes: number;
+  /** Days after an exchange or a termination's effective date to return a rented router. */
+  rentalReturnDays: number;
 }
 
 export class ConfigError extends Error {
@@ -132,7 +137,7 @@ const OPTIONS = {
   apiPort: opt({ flag: "api-port", env: "FLEXACS_API_PORT", default: "3000", help: "REST API / dashboard listener port (0: any free port)", parse: port }),
   apiHost: opt({ flag: "api-host", env: "FLEXACS_API_HOST", default: "127.0.0.1", help: "REST API listener address (internal: keep it off the CPE network)", parse: nonEmpty }),
   dataDir: opt({ flag: "data-dir", env: "FLEXACS_DATA_DIR", default: "./data", help: "directory for the database, the nonce secret and demo-fleet state", parse: (raw) => resolve(nonEmpty(raw)) }),
-  store: opt({ flag: "store", env: "FLEXACS_STORE", default: "sqlite:<data-dir>/flexacs.db", help: "database: sqlite:PATH, or mongodb://… (parsed; not supported by this build yet)", fallback: () => null, parse: parseStoreSpec }),
+  store: opt({ flag: "store", env: "FLEXACS_STORE", default: "sqlite:<data-dir>/flexacs.db", help: "database: sqlite:PATH (one instance), or mongodb://HOST[:PORT]/DB (several instances share it)", fallback: () => null, parse: parseStoreSpec }),
   bootstrapUsername: opt({ flag: "bootstrap-username", env: "FLEXACS_BOOTSTRAP_USERNAME", default: DEFAULT_BOOTSTRAP_USERNAME, help: "bootstrap CPE username (well-known default: change it)", parse: nonEmpty }),
   bootstrapPassword: opt({ flag: "bootstrap-password", env: "FLEXACS_BOOTSTRAP_PASSWORD", default: DEFAULT_BOOTSTRAP_PASSWORD, help: "bootstrap CPE password (well-known default: change it)", parse: nonEmpty }),
   noBootstrap: opt({ flag: "no-bootstrap", env: "FLEXACS_NO_BOOTSTRAP", default: "false", boolean: true, help: "refuse CPEs that have no per-device credential yet", parse: bool }),
@@ -150,6 +155,14 @@ const OPTIONS = {
   connectionRequestTimeout: opt({ flag: "connection-request-timeout", env: "FLEXACS_CONNECTION_REQUEST_TIMEOUT", default: "5s", help: "time allowed for one connection request to a CPE", parse: duration }),
   onlineWindow: opt({ flag: "online-window", env: "FLEXACS_ONLINE_WINDOW", default: "10m", help: "a device is online when it informed within this window (2x a 300 s periodic interval)", parse: duration }),
   logLevel: opt({ flag: "log-level", env: "FLEXACS_LOG_LEVEL", default: "info", help: `log level: ${LOG_LEVELS.join(", ")}`, parse: oneOf(LOG_LEVELS) }),
+  cwmpPublicUrl: opt({ flag: "cwmp-public-url", env: "FLEXACS_CWMP_PUBLIC_URL", default: "none (the host each CPE used)", help: "base URL CPEs reach the CWMP listener at, for firmware download URLs", fallback: () => null, parse: (raw) => {
+    const u = new URL(nonEmpty(raw));
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("must be an http:// or https:// URL");
+    return u.origin;
+  } }),
+  firmwareMaxSize: opt({ flag: "firmware-max-size", env: "FLEXACS_FIRMWARE_MAX_SIZE", default: "512MiB", help: "largest firmware image accepted for upload", parse: size }),
+  // Offer sheet: the return deadline is not stated; business-rules.md sets a configurable 30-day default.
+  rentalReturnDays: opt({ flag: "rental-return-days", env: "FLEXACS_RENTAL_RETURN_DAYS", default: "30", help: "days after an exchange or the end of a contract to return a rented router", parse: integer(1, 365) }),
   demoFleet: opt({ flag: "demo-fleet", env: "FLEXACS_DEMO_FLEET", default: "0", help: "start N simulated devices (mixed models) in-process against this ACS", parse: integer(0, 100_000) }),
   instanceId: opt({ flag: "instance-id", env: "FLEXACS_INSTANCE_ID", default: "<hostname>-<pid>", help: "name of this ACS instance (leases between instances)", fallback: () => `${hostname()}-${process.pid}`, parse: nonEmpty }),
 };
@@ -195,10 +208,13 @@ export function buildConfig(flags: Record<string, string | boolean | undefined |
       nonceSecret: values.nonceSecret,
       bodyLimitBytes: values.bodyLimit,
       sessionIdleTimeoutMs: values.sessionIdleTimeout,
+      publicUrl: values.cwmpPublicUrl,
     },
     api: { host: values.apiHost, port: values.apiPort, bodyLimitBytes: values.apiBodyLimit, onlineWindowMs: values.onlineWindow },
     connectionRequestTimeoutMs: values.connectionRequestTimeout,
     demoFleet: values.demoFleet,
+    firmwareMaxBytes: values.firmwareMaxSize,
+    rentalReturnDays: values.rentalReturnDays,
   };
 }
 

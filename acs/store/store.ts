@@ -6,6 +6,11 @@
 // everything else to one collection per record kind.
 
 import type { XsdType } from "../cwmp/messages.ts";
+import type { FirmwareRepository } from "../firmware/firmware-repository.ts";
+import type { LineRepository } from "../lines/line-repository.ts";
+import type { LinkrateRepository } from "../linkrate/measurement-repository.ts";
+import type { RentalRepository } from "../rentals/rental-repository.ts";
+import type { WifiChangeRepository } from "../wifi/change-repository.ts";
 
 /** One node of a device's parameter tree. Objects (paths ending in ".") have type "object". */
 export interface ParamRecord {
@@ -146,7 +151,20 @@ export interface ApiToken {
   createdAt: number;
 }
 
-export interface Store {
+/**
+ * Each capability declares its own repository interface in its folder; both
+ * backends implement all of them on the store's one connection, so a
+ * capability never opens the database itself.
+ */
+export interface CapabilityRepositories {
+  readonly lines: LineRepository;
+  readonly rentals: RentalRepository;
+  readonly firmware: FirmwareRepository;
+  readonly linkrate: LinkrateRepository;
+  readonly wifiChanges: WifiChangeRepository;
+}
+
+export interface Store extends CapabilityRepositories {
   // ---- devices -----------------------------------------------------------
   getDevice(id: string): Promise<Device | null>;
   /** Creates the device if absent (registration), otherwise applies `update`. */

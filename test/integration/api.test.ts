@@ -254,9 +254,6 @@ describe("a real simulated device", () => {
     const [boot] = await fleet.bootAll();
     expect(boot).toMatchObject({ ok: true });
     deviceId = await informed;
-    // No ACS component provisions connection-request credentials yet (GenieACS
-    // does it in its "inform" preset): store the device's factory ones.
-    await acs.store.setCredentials(deviceId, { connectionRequestUsername: "cr-user", connectionRequestPassword: "cr-password" });
   });
 
   afterAll(async () => {

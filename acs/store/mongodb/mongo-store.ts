@@ -15,6 +15,11 @@
 // avoid the problem (insert-only, see leases.ts); production should run MongoDB.
 
 import { MongoClient } from "mongodb";
+import { createMongoFirmwareRepository } from "./firmware.ts";
+import { createMongoLineRepository } from "./lines.ts";
+import { createMongoLinkrateRepository } from "./linkrate.ts";
+import { createMongoRentalRepository } from "./rentals.ts";
+import { createMongoWifiChangeRepository } from "./wifi-changes.ts";
 import type { Store } from "../store.ts";
 import { DeviceCollection } from "./devices.ts";
 import { ensureIndexes } from "./indexes.ts";
@@ -46,7 +51,20 @@ export async function openMongoStore(url: string, opts: { dbName?: string } = {}
     const audit = new AuditCollection(db);
     const tokens = new TokenCollection(db);
     const leases = new LeaseCollection(db);
+    const [lines, rentals, firmware, linkrate, wifiChanges] = await Promise.all([
+      createMongoLineRepository(db),
+      createMongoRentalRepository(db),
+      createMongoFirmwareRepository(db),
+      createMongoLinkrateRepository(db),
+      createMongoWifiChangeRepository(db),
+    ]);
     return {
+      lines,
+      rentals,
+      firmware,
+      linkrate,
+      wifiChanges,
+
       getDevice: (id) => devices.get(id),
       upsertDevice: (identity, update) => devices.upsert(identity, update),
       updateDevice: (id, update) => devices.update(id, update),

@@ -12,6 +12,11 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { Store } from "../store.ts";
 import { AuditTable } from "./audit.ts";
+import { createSqliteFirmwareRepository } from "./firmware.ts";
+import { createSqliteLineRepository } from "./lines.ts";
+import { createSqliteLinkrateRepository } from "./linkrate.ts";
+import { createSqliteRentalRepository } from "./rentals.ts";
+import { createSqliteWifiChangeRepository } from "./wifi-changes.ts";
 import { DeviceTable } from "./devices.ts";
 import { FaultTable } from "./faults.ts";
 import { LeaseTable } from "./leases.ts";
@@ -49,6 +54,12 @@ function sqliteStore(db: Db): Store {
   const tokens = new TokenTable(db);
   const leases = new LeaseTable(db);
   return {
+    lines: createSqliteLineRepository(db),
+    rentals: createSqliteRentalRepository(db),
+    firmware: createSqliteFirmwareRepository(db),
+    linkrate: createSqliteLinkrateRepository(db),
+    wifiChanges: createSqliteWifiChangeRepository(db),
+
     getDevice: async (id) => devices.get(id),
     upsertDevice: async (identity, update) => devices.upsert(identity, update),
     updateDevice: async (id, update) => devices.update(id, update),
