@@ -11,7 +11,11 @@ import { createInitialAdminToken } from "./api/tokens.ts";
 import type { AcsConfig } from "./config.ts";
 import { createConnectionRequester } from "./connreq/requester.ts";
 import { buildCwmpServer } from "./cwmp-listener/server.ts";
+import { registerAgentChannel } from "./channel/channel-server.ts";
+import { wakeStrategies } from "./channel/channel-wake.ts";
+import { WakeLog } from "./channel/reachability.ts";
 import { registerDashboards } from "./dashboards/plugin.ts";
+import { registerWifiApi } from "./wifi/wifi-api.ts";
 import { registerFirmwareApi } from "./firmware/api.ts";
 import { CpeHosts } from "./firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "./firmware/file-serving.ts";
@@ -64,7 +68,6 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     const store = await openStore(config.store);
     cleanups.push(() => store.close());
     const bus = new EventBus();
-    const requester = createConnectionRequester({ store, logger, timeoutMs: config.connectionRequestTimeoutMs });
 
     const firmwareDir = join(config.dataDir, "firmware");
     const cpeHosts = new CpeHosts();
@@ -89,6 +92,10 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
       },
     });
     cleanups.push(() => cwmp.close());
+    // Devices behind NAT keep a WebSocket open; waking tries it first, then HTTP, then UDP (TR-111).
+    const channel = registerAgentChannel(cwmp, { store, logger, options: { realm: config.cwmp.realm, nonceSecret, allowBasic: config.cwmp.allowBasic } });
+    const wakeLog = new WakeLog();
+    const requester = createConnectionRequester({ store, logger, strategies: wakeStrategies({ channel, timeoutMs: config.connectionRequestTimeoutMs, log: wakeLog }) });
     await registerFirmwareFiles(cwmp, { repo: store.firmware, dir: firmwareDir, logger, hosts: cpeHosts });
     await cwmp.listen({ host: config.cwmp.host, port: config.cwmp.port });
     const cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);
@@ -96,6 +103,10 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     const api = await buildApiServer({ store, bus, logger, requester, options: config.api });
     await registerDashboards(api, { store, bus, logger, onlineWindowMs: config.api.onlineWindowMs });
     await registerLinesApi(api, { store, lines: store.lines, profiles, requester });
+    await registerWifiApi(api, {
+      store, bus, logger, lines: store.lines, profiles, requester, channel, wakeLog, onlineWindowMs: config.api.onlineWindowMs,
+      changes: store.wifiChanges, macLookup: store.routerSerialByMac,
+    });
     await registerRentalsApi(api, { store, repo: store.rentals, bus, logger, instanceId: config.instanceId, returnDeadlineDays: config.rentalReturnDays });
     await registerFirmwareApi(api, {
       store, repo: store.firmware, logger, requester, profiles, instanceId: config.instanceId,
@@ -123,6 +134,8 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
         count: config.demoFleet,
         model: "mix",
         periodicInterval: DEMO_PERIODIC_INTERVAL_S,
+        // As real routers behind NAT would: reachable through the agent channel.
+        channel: true,
         stateDir: join(config.dataDir, "demo-fleet"),
         username: config.cwmp.bootstrapCredential?.username,
         password: config.cwmp.bootstrapCredential?.password,

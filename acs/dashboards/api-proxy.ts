@@ -20,7 +20,7 @@ export interface ApiAnswer {
 }
 
 /** Calls `/api<pathAndQuery>` of `api` with the session's token. */
-export async function callApi(api: FastifyInstance, session: UiSession, method: "GET" | "POST" | "DELETE", pathAndQuery: string, body?: unknown): Promise<ApiAnswer> {
+export async function callApi(api: FastifyInstance, session: UiSession, method: "GET" | "POST" | "PATCH" | "DELETE", pathAndQuery: string, body?: unknown): Promise<ApiAnswer> {
   const res = await api.inject({
     method,
     url: `/api${pathAndQuery}`,
@@ -35,14 +35,14 @@ export async function callApi(api: FastifyInstance, session: UiSession, method: 
 
 export const apiProxyRoutes: FastifyPluginAsync<{ api: FastifyInstance }> = async (app, { api }) => {
   app.route({
-    method: ["GET", "POST", "DELETE"],
+    method: ["GET", "POST", "PATCH", "DELETE"],
     url: `${PREFIX}/*`,
     handler: async (request, reply) => {
       // The raw URL, not the decoded wildcard: device ids carry %-escapes that must reach the API as sent.
       const rest = request.url.slice(PREFIX.length);
       const path = rest.split("?", 1)[0]!;
       if (DOT_SEGMENT.test(path)) throw badRequest("path segments . and .. are not allowed");
-      const answer = await callApi(api, sessionOf(request), request.method as "GET" | "POST" | "DELETE", rest, request.body ?? undefined);
+      const answer = await callApi(api, sessionOf(request), request.method as "GET" | "POST" | "PATCH" | "DELETE", rest, request.body ?? undefined);
       return reply.code(answer.status).type(answer.contentType).header("cache-control", "no-store").send(answer.body);
     },
   });

@@ -11,6 +11,11 @@
 //   { type: "overview", data: Overview }   to browsers watching the overview,
 //       computed once per flush for all of them, and every heartbeat.
 //   { type: "heartbeat", at }              every heartbeatMs; silence means a dead link.
+// Wi-Fi changes (acs/wifi/) go to browsers watching their line: the watch
+// list takes "line:<line id>" beside device ids (device ids never hold ":"),
+// and such events carry that key as their deviceId.
+// Link-rate alerts (raised, cleared, acknowledged) go to browsers watching
+// "linkrate:alerts" (LINKRATE_ALERTS_KEY), the Link rates page.
 // Browser to server: { type: "watch", overview: boolean, devices: string[] },
 //   acknowledged with { type: "watching", overview, devices: <count> }.
 // A socket closes with 4401 when its session ends (logout, expiry, revoked token).
@@ -20,11 +25,13 @@ import type { WebSocket } from "ws";
 import { z } from "zod";
 import type { EventBus } from "../events.ts";
 import type { FaultRecord, Store, Task } from "../store/store.ts";
+import { alertView } from "../linkrate/linkrate-views.ts";
+import { changeView, type ChangeView } from "../wifi/wifi-views.ts";
 import { OfflineWatch } from "./offline-watch.ts";
 import type { Overview } from "./overview.ts";
 import type { UiSession, UiSessions } from "./ui-sessions.ts";
 
-export const LIVE_EVENT_NAMES = ["device.informed", "session.ended", "task.done", "task.fault", "fault.recorded", "device.offline"] as const;
+export const LIVE_EVENT_NAMES = ["device.informed", "session.ended", "task.done", "task.fault", "fault.recorded", "device.offline", "wifi.change", "linkrate.alert"] as const;
 export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
 
 type TaskLite = Pick<Task, "id" | "name" | "status">;
@@ -36,7 +43,17 @@ export type LiveEvent =
   | { name: "task.done"; deviceId: string; at: number; task: TaskLite }
   | { name: "task.fault"; deviceId: string; at: number; task: TaskLite; fault: FaultLite }
   | { name: "fault.recorded"; deviceId: string; at: number; fault: FaultLite }
-  | { name: "device.offline"; deviceId: string; at: number };
+  | { name: "device.offline"; deviceId: string; at: number }
+  /** deviceId: the line's watch key, lineWatchKey(lineId). */
+  | { name: "wifi.change"; deviceId: string; at: number; change: ChangeView }
+  /** deviceId: LINKRATE_ALERTS_KEY. */
+  | { name: "linkrate.alert"; deviceId: string; at: number; transition: string; alert: ReturnType<typeof alertView> };
+
+/** The watch key of a line's Wi-Fi changes. */
+export const lineWatchKey = (lineId: string): string => `line:${lineId}`;
+
+/** The watch key of link-rate alerts. */
+export const LINKRATE_ALERTS_KEY = "linkrate:alerts";
 
 export const CLOSE_SESSION_ENDED = 4401;
 const EVENTS_PER_DEVICE = 20;
@@ -107,6 +124,8 @@ export class LiveHub {
       bus.on("task.done", ({ task }) => this.event({ name: "task.done", deviceId: task.deviceId, at: Date.now(), task: taskLite(task) })),
       bus.on("task.fault", ({ task, fault }) => this.event({ name: "task.fault", deviceId: task.deviceId, at: Date.now(), task: taskLite(task), fault: faultLite(fault) })),
       bus.on("fault.recorded", ({ fault }) => this.event({ name: "fault.recorded", deviceId: fault.deviceId, at: Date.now(), fault: faultLite(fault) })),
+      bus.on("wifi.change", ({ change }) => this.event({ name: "wifi.change", deviceId: lineWatchKey(change.lineId), at: Date.now(), change: changeView(change) })),
+      bus.on("linkrate.alert", ({ alert, transition }) => this.event({ name: "linkrate.alert", deviceId: LINKRATE_ALERTS_KEY, at: Date.now(), transition, alert: alertView(alert) })),
       deps.sessions.onEnd((s) => {
         for (const c of this.clients) if (c.session.id === s.id) c.socket.close(CLOSE_SESSION_ENDED, "session ended");
       }),

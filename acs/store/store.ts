@@ -11,6 +11,7 @@ import type { LineRepository } from "../lines/line-repository.ts";
 import type { LinkrateRepository } from "../linkrate/measurement-repository.ts";
 import type { RentalRepository } from "../rentals/rental-repository.ts";
 import type { WifiChangeRepository } from "../wifi/change-repository.ts";
+import type { MacLookup } from "../wifi/line-search.ts";
 
 /** One node of a device's parameter tree. Objects (paths ending in ".") have type "object". */
 export interface ParamRecord {
@@ -162,6 +163,8 @@ export interface CapabilityRepositories {
   readonly firmware: FirmwareRepository;
   readonly linkrate: LinkrateRepository;
   readonly wifiChanges: WifiChangeRepository;
+  /** Serial of the rented router with a MAC address (support search). */
+  readonly routerSerialByMac: MacLookup;
 }
 
 export interface Store extends CapabilityRepositories {

@@ -10,10 +10,12 @@ export function useSession(session) {
 }
 
 export class HttpError extends Error {
-  constructor(status, code, message) {
+  /** body: the JSON error body (e.g. a 400's field errors), or null. */
+  constructor(status, code, message, body = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -33,7 +35,7 @@ export async function request(url, { method = "GET", body, expect401 = false } =
     json = null;
   }
   if (res.status === 401 && !expect401) window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
-  if (res.status >= 400) throw new HttpError(res.status, json?.error ?? "", json?.message ?? res.statusText);
+  if (res.status >= 400) throw new HttpError(res.status, json?.error ?? "", json?.message ?? res.statusText, json);
   return { status: res.status, body: json };
 }
 

@@ -19,6 +19,17 @@ export const PAGES = [
   },
   { id: "faults", title: "Faults", nav: "#/faults", match: (path) => (path === "/faults" ? {} : null), load: () => import("./faults.js") },
   { id: "tasks", title: "Tasks", nav: "#/tasks", match: (path) => (path === "/tasks" ? {} : null), load: () => import("./tasks.js") },
+  { id: "linkrate", title: "Link rates", nav: "#/linkrate", match: (path) => (path === "/linkrate" ? {} : null), load: () => import("./linkrate.js") },
+  { id: "support", title: "Support", nav: "#/support", match: (path) => (path === "/support" ? {} : null), load: () => import("./support.js") },
+  {
+    id: "support-line",
+    title: "Support",
+    match: (path) => {
+      const m = /^\/support\/lines\/([^/]+)$/.exec(path);
+      return m ? { lineId: decodeURIComponent(m[1]) } : null;
+    },
+    load: () => import("./support.js"),
+  },
 ];
 
 /** Link to a device page (ids carry %-escapes, so they are encoded once more). */

@@ -118,8 +118,6 @@ describe.sequential("NOC dashboards in Chromium", () => {
     await textBecomes('[data-figure="online"] .value', "1", LIVE_DEADLINE_MS);
     expect(await figure("total").textContent()).toBe("100,001");
     await shot("overview-desktop");
-    // No ACS component provisions connection-request credentials yet: store the device's factory ones.
-    await acs.store.setCredentials(deviceId, { connectionRequestUsername: "cr-user", connectionRequestPassword: "cr-password" });
 
     const { lastInformAt } = (await acs.store.getDevice(deviceId))!;
     const crossesAt = lastInformAt! + ONLINE_WINDOW_MS + 1;

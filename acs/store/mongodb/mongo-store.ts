@@ -20,6 +20,7 @@ import { createMongoLineRepository } from "./lines.ts";
 import { createMongoLinkrateRepository } from "./linkrate.ts";
 import { createMongoRentalRepository } from "./rentals.ts";
 import { createMongoWifiChangeRepository } from "./wifi-changes.ts";
+import { createMongoMacLookup } from "./router-by-mac.ts";
 import type { Store } from "../store.ts";
 import { DeviceCollection } from "./devices.ts";
 import { ensureIndexes } from "./indexes.ts";
@@ -64,6 +65,7 @@ export async function openMongoStore(url: string, opts: { dbName?: string } = {}
       firmware,
       linkrate,
       wifiChanges,
+      routerSerialByMac: createMongoMacLookup(db),
 
       getDevice: (id) => devices.get(id),
       upsertDevice: (identity, update) => devices.upsert(identity, update),

@@ -17,6 +17,7 @@ import { createSqliteLineRepository } from "./lines.ts";
 import { createSqliteLinkrateRepository } from "./linkrate.ts";
 import { createSqliteRentalRepository } from "./rentals.ts";
 import { createSqliteWifiChangeRepository } from "./wifi-changes.ts";
+import { createSqliteMacLookup } from "./router-by-mac.ts";
 import { DeviceTable } from "./devices.ts";
 import { FaultTable } from "./faults.ts";
 import { LeaseTable } from "./leases.ts";
@@ -59,6 +60,7 @@ function sqliteStore(db: Db): Store {
     firmware: createSqliteFirmwareRepository(db),
     linkrate: createSqliteLinkrateRepository(db),
     wifiChanges: createSqliteWifiChangeRepository(db),
+    routerSerialByMac: createSqliteMacLookup(db),
 
     getDevice: async (id) => devices.get(id),
     upsertDevice: async (identity, update) => devices.upsert(identity, update),
