@@ -21,6 +21,14 @@ import { CpeHosts } from "./firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "./firmware/file-serving.ts";
 import { createFirmwareSource } from "./firmware/firmware-source.ts";
 import { registerLinesApi } from "./lines/lines-api.ts";
+import { createLinkrateEvaluator } from "./linkrate/evaluator.ts";
+import { startLinkrateJobs } from "./linkrate/jobs.ts";
+import { registerLinkrateApi } from "./linkrate/linkrate-api.ts";
+import { linkrateOverviewSection, registerLinkrateMetrics } from "./linkrate/linkrate-dashboards.ts";
+import { linkrateLinesFrom } from "./linkrate/linkrate-lines.ts";
+import { createSpeedTestScheduler } from "./linkrate/speedtest-scheduler.ts";
+import { registerSpeedTestEndpoints, speedTestUrl } from "./linkrate/speedtest-endpoints.ts";
+import { createSpeedTestSource } from "./linkrate/speedtest-source.ts";
 import { createProfileRegistry, loadProfiles } from "./provisioning/profile-registry.ts";
 import { createProvisioningSource } from "./provisioning/provisioning-source.ts";
 import { registerRentalsApi } from "./api/rentals.ts";
@@ -71,10 +79,20 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
 
     const firmwareDir = join(config.dataDir, "firmware");
     const cpeHosts = new CpeHosts();
+    // URLs handed to CPEs (firmware, speed tests) use the configured public URL, else the host the device itself used.
+    let cwmpUrl = "";
+    const cpeBaseUrl = (remoteAddress: string): string => config.cwmp.publicUrl ?? cpeHosts.baseUrlOf(remoteAddress) ?? cwmpUrl.replace(/\/$/, "");
+    const linkrateLines = linkrateLinesFrom(store.lines);
+    const linkrateEvaluator = createLinkrateEvaluator({ repo: store.linkrate, lines: linkrateLines, bus });
+    const speedTestUrlTtlMs = 3_600_000;
     // The order is the order a session asks: the subscriber's configuration first,
-    // then queued API tasks, then firmware campaigns.
+    // then speed tests (results of a finished one, or one due), queued API tasks, firmware campaigns.
     const sources = [
       createProvisioningSource({ lines: store.lines, profiles, rentals: store.rentals, realm: config.cwmp.realm }),
+      createSpeedTestSource({
+        repo: store.linkrate, lines: linkrateLines, profiles, evaluator: linkrateEvaluator, bus,
+        testUrl: (kind, bytes, ctx) => speedTestUrl(cpeBaseUrl(ctx.remoteAddress), nonceSecret, kind, bytes, Date.now(), speedTestUrlTtlMs),
+      }),
       createTaskSource(),
       createFirmwareSource({ repo: store.firmware, publicUrl: config.cwmp.publicUrl, hosts: cpeHosts }),
     ];
@@ -97,11 +115,20 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     const wakeLog = new WakeLog();
     const requester = createConnectionRequester({ store, logger, strategies: wakeStrategies({ channel, timeoutMs: config.connectionRequestTimeoutMs, log: wakeLog }) });
     await registerFirmwareFiles(cwmp, { repo: store.firmware, dir: firmwareDir, logger, hosts: cpeHosts });
+    await registerSpeedTestEndpoints(cwmp, { secret: nonceSecret });
     await cwmp.listen({ host: config.cwmp.host, port: config.cwmp.port });
-    const cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);
+    cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);
 
     const api = await buildApiServer({ store, bus, logger, requester, options: config.api });
-    await registerDashboards(api, { store, bus, logger, onlineWindowMs: config.api.onlineWindowMs });
+    const dashboards = await registerDashboards(api, {
+      store, bus, logger, onlineWindowMs: config.api.onlineWindowMs, overviewSections: [linkrateOverviewSection(store.linkrate)],
+    });
+    const stopLinkrateMetrics = registerLinkrateMetrics(dashboards.metrics, { repo: store.linkrate, bus });
+    cleanups.push(async () => stopLinkrateMetrics());
+    await registerLinkrateApi(api, { store, bus, repo: store.linkrate, lines: linkrateLines, evaluator: linkrateEvaluator, requester });
+    const speedTestScheduler = createSpeedTestScheduler({ repo: store.linkrate, lines: linkrateLines, store, requester, instanceId: config.instanceId, logger });
+    const linkrateJobs = startLinkrateJobs({ store, repo: store.linkrate, scheduler: speedTestScheduler, evaluator: linkrateEvaluator, instanceId: config.instanceId, logger });
+    cleanups.push(async () => linkrateJobs.stop());
     await registerLinesApi(api, { store, lines: store.lines, profiles, requester });
     await registerWifiApi(api, {
       store, bus, logger, lines: store.lines, profiles, requester, channel, wakeLog, onlineWindowMs: config.api.onlineWindowMs,

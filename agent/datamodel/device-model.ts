@@ -135,6 +135,14 @@ export class DeviceModel {
     else (this.vals ??= new Map()).set(path, v);
   }
 
+  /**
+   * Drops the device's own value of a parameter, so it reads from its dynamic
+   * or factory source again (a driver that stored the value in the system).
+   */
+  unset(path: string): void {
+    this.vals?.delete(path);
+  }
+
   /** Writes by path, for drivers and internal updates (ParameterKey, diagnostics results). */
   set(path: string, value: string): void {
     const r = this.resolve(path);

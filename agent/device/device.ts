@@ -13,7 +13,7 @@ import { buildInform } from "../cwmp-client/inform.ts";
 import { runSession, type SessionPlan } from "../cwmp-client/session.ts";
 import type { RateWindow } from "../connection-request/rate-limit.ts";
 import type { CrTarget } from "../connection-request/server.ts";
-import type { DriverDevice } from "../drivers/driver.ts";
+import type { DriverDevice, SystemRestartKind } from "../drivers/driver.ts";
 import { handleAcsRequest, type DeviceAction } from "../rpc/dispatch.ts";
 import { CoalescingWriter } from "../state/atomic-file.ts";
 import type { DeviceState, StateStore } from "../state/device-state.ts";
@@ -42,6 +42,12 @@ export interface DeviceEnv {
   log?: (event: string, fields: Record<string, unknown>) => void;
   /** Set when the fleet stops: no device powers on again (pending reboots included). */
   closed?: boolean;
+  /** Real systems: the driver's reboot / factory-reset command was accepted and the system is going down. */
+  onSystemRestart?: (kind: SystemRestartKind) => void;
+  /** After each session: the agent channel follows the device's credentials (agent/channel/channel-fleet.ts). */
+  onSession?: (device: Device, result: SessionResult) => void;
+  /** A power cut (kill): what needs the device up stops too (its agent channel). */
+  onPowerOff?: (device: Device) => void;
 }
 
 export interface InformOptions {
@@ -175,6 +181,7 @@ export class Device implements CrTarget {
   /** Power cut: the session in progress dies with its TCP connection, timers stop. */
   kill(): void {
     this.online = false;
+    this.env.onPowerOff?.(this);
     this.power.abort();
     for (const t of this.timers?.keys() ?? []) clearTimeout(t);
     this.timers = undefined;
@@ -201,21 +208,73 @@ export class Device implements CrTarget {
     this.memo = undefined;
   }
 
-  /** Local (or RPC) reboot: off for rebootDelayMs, then 1 BOOT (+ M Reboot when the ACS asked). */
+  /**
+   * Local (or RPC) reboot: off for rebootDelayMs, then 1 BOOT (+ M Reboot when
+   * the ACS asked). M Reboot is on disk before the power goes, so a real system
+   * reports it after its own restart.
+   */
   async reboot(commandKey?: string): Promise<SessionResult> {
     this.kill();
+    const asked = commandKey !== undefined;
+    if (asked) this.events = ev.addEvent(this.events, ev.M_REBOOT, commandKey);
     await this.persist();
+    if (this.drv.restartSystem) {
+      return this.restartSystem("reboot", () => {
+        if (asked) this.events = this.events.filter((e) => !(e.eventCode === ev.M_REBOOT && e.commandKey === commandKey));
+      });
+    }
     await sleep(this.env.rebootDelayMs);
-    return this.boot(commandKey === undefined ? [] : [{ eventCode: "M Reboot", commandKey }]);
+    return this.boot();
   }
 
   /** Back to factory settings; the next Inform is 0 BOOTSTRAP + 1 BOOT. */
   async factoryReset(): Promise<SessionResult> {
     this.kill();
+    const before = this.snapshot();
     this.forget();
     await this.persist();
+    if (this.drv.restartSystem) return this.restartSystem("factoryReset", () => this.restore(before));
     await sleep(this.env.rebootDelayMs);
     return this.boot();
+  }
+
+  /**
+   * Runs the driver's restart command. Accepted: the device stays off until the
+   * system takes the process down. Refused: what was recorded for the restart
+   * is undone and the device carries on (no 1 BOOT: nothing restarted).
+   */
+  private async restartSystem(kind: SystemRestartKind, undo: () => void): Promise<SessionResult> {
+    const r = await this.drv.restartSystem!(kind);
+    if (r.ok) {
+      this.env.log?.("system restart", { serial: this.serial, kind });
+      this.env.onSystemRestart?.(kind);
+      return OFF;
+    }
+    undo();
+    await this.persist();
+    this.online = true;
+    this.power = new AbortController();
+    for (const s of this.scheduled) this.armScheduled(s);
+    this.armPeriodic();
+    this.env.log?.("system restart failed", { serial: this.serial, kind, error: r.error });
+    return { ok: false, durationMs: 0, error: `${kind} failed: ${r.error}`, rpcs: 0 };
+  }
+
+  /**
+   * Values read from the system change without a write (a new WAN address in
+   * ConnectionRequestURL, a new firmware version). With active notification on
+   * one of them, a 4 VALUE CHANGE session follows; drivers call this now and then.
+   */
+  checkActiveNotifications(): void {
+    if (!this.online || this.running) return;
+    const m = this.drv.model;
+    for (const [path, node, level] of m.notified()) {
+      const before = level === 2 ? m.baseline?.get(path) : undefined;
+      if (before !== undefined && before !== m.read(node, path)) {
+        void this.inform(ev.VALUE_CHANGE);
+        return;
+      }
+    }
   }
 
   // ---- sessions ------------------------------------------------------------
@@ -255,6 +314,7 @@ export class Device implements CrTarget {
         );
         for (const w of waiters) w(result);
         this.env.log?.("session", { serial: this.serial, ok: result.ok, error: result.error, rpcs: result.rpcs, ms: Math.round(result.durationMs) });
+        this.env.onSession?.(this, result);
         if (this.online) this.afterSession(result, actions, diagnostics);
       }
     } finally {
@@ -305,7 +365,16 @@ export class Device implements CrTarget {
       },
       handle: async (req) => {
         rpcs++;
+        const before = this.drv.commit && req.kind === "SetParameterValues" ? model.snapshot() : undefined;
         const out = handleAcsRequest(model, req, { ...this.drv.readOptions, pendingTransfers: this.transfers.length });
+        if (out.changed?.length && this.drv.commit) {
+          // Applied to the system before the response: a failure refuses the whole request.
+          const refused = await this.drv.commit(out.changed);
+          if (refused) {
+            model.restore(before!);
+            return refused;
+          }
+        }
         if (out.changed?.length) diagnostics.push(...this.drv.applied(out.changed));
         if (out.action?.kind === "scheduleInform") {
           // Armed now: a short delay simply becomes one more session after this one.

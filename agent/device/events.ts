@@ -13,6 +13,7 @@ export const VALUE_CHANGE = "4 VALUE CHANGE";
 export const CONNECTION_REQUEST = "6 CONNECTION REQUEST";
 export const TRANSFER_COMPLETE = "7 TRANSFER COMPLETE";
 export const DIAGNOSTICS_COMPLETE = "8 DIAGNOSTICS COMPLETE";
+export const M_REBOOT = "M Reboot";
 
 const single = (code: string): boolean => !code.startsWith("M ");
 

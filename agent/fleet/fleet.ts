@@ -11,12 +11,15 @@ import type { FactorySettings, ModelHost } from "../datamodel/device-model.ts";
 import { Device, type DeviceEnv, type SessionResult } from "../device/device.ts";
 import { fnv1a } from "../datamodel/fnv1a.ts";
 import { MODEL_NAMES, type ModelName } from "../drivers/sim/model-spec.ts";
+import type { LineBehaviour } from "../drivers/sim/line-behaviour.ts";
 import { MODELS } from "../drivers/sim/models/index.ts";
 import { SimDevice } from "../drivers/sim/sim-driver.ts";
 import { StateStore } from "../state/device-state.ts";
+import { ChannelFleet, type ChannelFleetOptions } from "../channel/channel-fleet.ts";
 
 export type { SessionResult } from "../device/device.ts";
 export type { ModelName } from "../drivers/sim/model-spec.ts";
+export type { LineBehaviour } from "../drivers/sim/line-behaviour.ts";
 export { Device } from "../device/device.ts";
 
 export interface FleetOptions {
@@ -42,6 +45,8 @@ export interface FleetOptions {
   seed?: number;
   /** 0..1 share of simulated (non-loopback) downloads that fail with 9010 / 9018. */
   downloadFailureRate?: number;
+  /** 0..1 share of devices whose real (loopback) downloads fail after the fetch, the same devices for a given seed. */
+  fetchedDownloadFailureRate?: number;
   /** Retry failed sessions with the TR-069 back-off (default: periodicInterval > 0). */
   retry?: boolean;
   /** Sockets in the shared pool towards the ACS (default 256). */
@@ -54,11 +59,21 @@ export interface FleetOptions {
   fsync?: boolean;
   sessionTimeoutMs?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Simulated line behaviour per device (link-rate tests): its speed tests become real shaped HTTP transfers. */
+  lineBehaviour?: (serial: string, index: number) => LineBehaviour | undefined;
+  /** The devices' clock (epoch ms; default Date.now): diagnostics times, peak hours. Tests move it. */
+  clock?: () => number;
+  /** Each device keeps an agent channel (WebSocket) to the ACS once it holds its own credentials (default off). */
+  channel?: boolean | ChannelFleetOptions;
+  /** false: the Connection Request port is closed (as behind NAT); ConnectionRequestURL still names it (default true). */
+  httpConnectionRequest?: boolean;
 }
 
 export interface Fleet {
   readonly devices: readonly Device[];
   readonly crServer: ConnectionRequestServer;
+  /** The devices' agent channels (null unless FleetOptions.channel). */
+  readonly channels: ChannelFleet | null;
   device(serial: string): Device | undefined;
   /** Powers every device on (1 BOOT, plus 0 BOOTSTRAP on first contact), `concurrency` sessions at a time. */
   bootAll(opts?: { concurrency?: number }): Promise<SessionResult[]>;
@@ -97,6 +112,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const crHost = opts.crHost ?? "127.0.0.1";
   const crServer = new ConnectionRequestServer(crHost);
   await crServer.listen(opts.crPort ?? 0, crHost);
+  if (opts.httpConnectionRequest === false) await crServer.close();
+  const channels = opts.channel ? new ChannelFleet({ random: Math.random, ...(opts.channel === true ? {} : opts.channel) }) : null;
 
   const settings: FactorySettings = {
     acsUrl: opts.acsUrl,
@@ -106,7 +123,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     crUsername: opts.crUsername,
     crPassword: opts.crPassword,
   };
-  const host: ModelHost = { now: Date.now, crUrl: (d) => crServer.urlFor(d.ident.crPath), settings };
+  const host: ModelHost = { now: opts.clock ?? Date.now, crUrl: (d) => crServer.urlFor(d.ident.crPath), settings };
   const pool = { keepAlive: true, maxSockets: opts.maxSockets ?? 256, maxFreeSockets: opts.maxSockets ?? 256, scheduling: "lifo" as const };
   const agent = new Agent(pool);
   const httpsAgent = new HttpsAgent(pool);
@@ -120,8 +137,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     random,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     log: opts.log,
+    ...(channels && { onSession: (d, r) => channels.sessionEnded(d, r), onPowerOff: (d) => channels.powered(d, false) }),
   };
-  const sim = { delayMs: opts.downloadDelayMs ?? 200, failureRate: opts.downloadFailureRate ?? 0, random, diagnosticsDelayMs: opts.diagnosticsDelayMs ?? 100 };
+  const sim = {
+    delayMs: opts.downloadDelayMs ?? 200, failureRate: opts.downloadFailureRate ?? 0, fetchedFailureRate: opts.fetchedDownloadFailureRate,
+    random, diagnosticsDelayMs: opts.diagnosticsDelayMs ?? 100,
+  };
 
   const devices: Device[] = new Array(opts.count);
   const bySerial = new Map<string, Device>();
@@ -132,7 +153,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     const serial = `${opts.serialPrefix ?? m.serialPrefix}${m.serialBody(i + 1)}`;
     const saved = await store.load(serial);
     const crPath = saved?.crPath ?? randomBytes(9).toString("base64url");
-    const drv = new SimDevice(name, host, { serial, seed: fnv1a(serial, seed), crPath }, sim);
+    const drv = new SimDevice(name, host, { serial, seed: fnv1a(serial, seed), crPath }, sim, opts.lineBehaviour?.(serial, i));
     const dev = new Device(drv, name, env);
     if (saved) dev.restore(saved);
     devices[i] = dev;
@@ -143,6 +164,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   return {
     devices,
     crServer,
+    channels,
     device: (serial) => bySerial.get(serial),
     async bootAll({ concurrency = 50 } = {}) {
       const results: SessionResult[] = new Array(devices.length);
@@ -159,6 +181,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     async stop() {
       env.closed = true;
       for (const d of devices) d.kill();
+      channels?.stop();
       await crServer.close();
       await Promise.all(devices.map((d) => d.persisted()));
       agent.destroy();

@@ -1,15 +1,18 @@
 // Crash-safe small files: write a temp file, fsync it, rename it over the
-// target. A reader sees the old content or the new one, never a torn write,
-// even if the process is killed mid-write.
+// target, fsync the directory. A reader sees the old content or the new one,
+// never a torn write, even if the process is killed or the power fails
+// mid-write; once the call resolves, the new content survives a power cut.
 
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 let seq = 0;
 
-export async function writeFileAtomic(path: string, data: string, opts: { fsync?: boolean } = {}): Promise<void> {
+/** `mode`: permissions of the new file (default 0600: state files hold credentials). */
+export async function writeFileAtomic(path: string, data: string, opts: { fsync?: boolean; mode?: number } = {}): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${++seq}`;
   try {
-    const fh = await open(tmp, "w", 0o600);
+    const fh = await open(tmp, "w", opts.mode ?? 0o600);
     try {
       await fh.writeFile(data);
       if (opts.fsync !== false) await fh.sync();
@@ -21,6 +24,33 @@ export async function writeFileAtomic(path: string, data: string, opts: { fsync?
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
+  if (opts.fsync !== false) await fsyncDir(dirname(path));
+}
+
+/** Makes a rename durable: the directory entry is on disk too (a no-op where directories cannot be synced). */
+async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, "r");
+    await fh.sync();
+  } catch (err) {
+    if (!["EISDIR", "EINVAL", "EPERM", "EBADF"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Removes the temp files a killed writer of `path` left behind (call before the first write). */
+export async function removeStaleTemps(path: string): Promise<number> {
+  const prefix = `${basename(path)}.tmp-`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    await unlink(join(dirname(path), name)).catch(() => undefined);
+    removed++;
+  }
+  return removed;
 }
 
 /**

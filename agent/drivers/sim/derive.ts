@@ -8,12 +8,6 @@ import { isoSeconds } from "../../datamodel/values.ts";
 /** Deterministic pseudo-random 32-bit number per device and label. */
 export const mix = (d: DeviceModel, label: string): number => fnv1a(label, d.ident.seed);
 
-/** The n-th instance number in a path ("Device.WiFi.SSID.2.Stats.BytesSent", 0) -> 2. */
-export function instanceOf(path: string, n = 0): number {
-  const ids = path.match(/\.(\d+)(?=\.)/g) ?? [];
-  return Number(ids[n]?.slice(1) ?? 0);
-}
-
 export const uptimeSeconds = (d: DeviceModel): number => Math.max(0, Math.floor((d.host.now() - d.bootTime) / 1000));
 
 export const upTime = (d: DeviceModel): string => String(uptimeSeconds(d));

@@ -6,8 +6,10 @@ import { DeviceModel, type Identity, type ModelHost } from "../../datamodel/devi
 import { isoSeconds } from "../../datamodel/values.ts";
 import type { DriverDevice, TransferResult } from "../driver.ts";
 import { completeDiagnostic, isDiagnosticsObject } from "./diagnostics.ts";
+import { setLineBehaviour, testRateMbps, type LineBehaviour } from "./line-behaviour.ts";
 import { compile, type CompiledModel, type ModelName } from "./model-spec.ts";
 import { MODELS } from "./models/index.ts";
+import { isRealTestUrl, runShapedDiagnostic } from "./speed-test.ts";
 import { firmwareVersionOf, sleep, transfer, type TransferOptions } from "./transfer.ts";
 
 /** Options shared by every simulated device of a fleet. */
@@ -19,10 +21,20 @@ export interface SimOptions extends TransferOptions {
 export class SimDevice implements DriverDevice {
   readonly model: DeviceModel;
   private readonly c: CompiledModel;
+  /** Speed tests run so far per direction (the flapping behaviour alternates on it). */
+  private testsRun?: { download: number; upload: number };
 
-  constructor(name: ModelName, host: ModelHost, ident: Identity, private readonly opts: SimOptions) {
+  constructor(
+    readonly name: ModelName,
+    host: ModelHost,
+    ident: Identity,
+    private readonly opts: SimOptions,
+    /** Simulated line behaviour: speed tests become real shaped transfers. */
+    private readonly behaviour?: LineBehaviour,
+  ) {
     this.c = compile(MODELS[name]);
     this.model = new DeviceModel(this.c.template, host, ident);
+    setLineBehaviour(this.model, behaviour);
   }
 
   get deviceId(): DeviceId {
@@ -48,7 +60,7 @@ export class SimDevice implements DriverDevice {
 
   async download(req: Download, signal: AbortSignal): Promise<TransferResult> {
     const startTime = isoSeconds(this.model.host.now());
-    const fault = await transfer(req, this.opts, signal);
+    const fault = await transfer(req, this.opts, signal, this.model.ident.seed);
     const firmware = req.fileType.startsWith("1 ");
     if (fault.faultCode === 0 && firmware) {
       const sw = `${this.model.root}DeviceInfo.SoftwareVersion`;
@@ -76,6 +88,13 @@ export class SimDevice implements DriverDevice {
   }
 
   async runDiagnostic(objectPath: string, signal: AbortSignal): Promise<void> {
+    if (this.behaviour && isRealTestUrl(this.model, objectPath)) {
+      const dir = objectPath.endsWith("UploadDiagnostics.") ? "upload" : "download";
+      const runs = (this.testsRun ??= { download: 0, upload: 0 });
+      const nominal = dir === "upload" ? (this.behaviour.uploadMbps ?? this.c.model.uplinkMbps) : (this.behaviour.downloadMbps ?? this.c.model.downlinkMbps);
+      const rate = testRateMbps(this.behaviour, nominal, this.model.host.now(), runs[dir]++);
+      return runShapedDiagnostic(this.model, objectPath, rate, signal);
+    }
     await sleep(this.opts.diagnosticsDelayMs, signal);
     if (!signal.aborted && this.model.get(objectPath + "DiagnosticsState") === "Requested") {
       completeDiagnostic(this.model, this.c.model, objectPath, this.opts.random);

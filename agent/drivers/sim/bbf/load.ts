@@ -1,9 +1,10 @@
-// The committed BBF extracts, loaded once per process.
+// The committed BBF extracts. Imported as JSON modules (not read from disk) so
+// the agent bundle carries them and runs from any folder.
 
-import { readFileSync } from "node:fs";
 import type { BbfDefinitions } from "../../../datamodel/schema.ts";
+import tr098 from "./tr098.json" with { type: "json" };
+import tr181 from "./tr181.json" with { type: "json" };
 
-const load = (file: string): BbfDefinitions => JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8")) as BbfDefinitions;
-
-export const TR181: BbfDefinitions = load("./tr181.json");
-export const TR098: BbfDefinitions = load("./tr098.json");
+// JSON typing widens the range tuples; generate.ts and its test guard the shape.
+export const TR181 = tr181 as unknown as BbfDefinitions;
+export const TR098 = tr098 as unknown as BbfDefinitions;

@@ -6,6 +6,7 @@ import { TR181 } from "../bbf/load.ts";
 import { TR181_OBJECTS } from "../bbf/objects.ts";
 import { mac, reading } from "../derive.ts";
 import { liveValues } from "../live.ts";
+import { opticalLevel } from "../line-behaviour.ts";
 import type { SimModel } from "../model-spec.ts";
 import { commonDynamic, deviceInfoValues, diagnosticsStateCheck, forInstances, managementServerValues, PARIS_TZ, timeValues } from "./common.ts";
 
@@ -101,7 +102,7 @@ export const ontTr181: SimModel = {
       ...liveValues(TR181, objects),
       ...commonDynamic(R),
       // Around -19.87 dBm received (a typical GPON budget), +2.31 dBm sent.
-      "Device.Optical.Interface.{i}.OpticalSignalLevel": (d, path) => even(reading(d, path, -19870, 3000, 150)),
+      "Device.Optical.Interface.{i}.OpticalSignalLevel": opticalLevel((d, path) => even(reading(d, path, -19870, 3000, 150))),
       "Device.Optical.Interface.{i}.TransmitOpticalLevel": (d, path) => even(reading(d, path, 2310, 400, 40)),
     },
     checks: {

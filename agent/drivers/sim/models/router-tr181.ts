@@ -7,6 +7,7 @@ import { TR181_OBJECTS } from "../bbf/objects.ts";
 import { fnv1a } from "../../../datamodel/fnv1a.ts";
 import { mac, mix, passphrase, reading, tag4, wanIp } from "../derive.ts";
 import { liveValues } from "../live.ts";
+import { wanPortBitRate } from "../line-behaviour.ts";
 import type { SimModel } from "../model-spec.ts";
 import { channelCheck } from "./checks.ts";
 import { commonDynamic, deviceInfoValues, diagnosticsStateCheck, forInstances, managementServerValues, PARIS_TZ, timeValues } from "./common.ts";
@@ -200,6 +201,8 @@ export const routerTr181: SimModel = {
     dynamic: {
       ...liveValues(TR181, objects),
       ...commonDynamic(R),
+      // The WAN port (Ethernet.Interface.1) renegotiates to 100 on a wan_port_100 line.
+      "Device.Ethernet.Interface.{i}.CurrentBitRate": wanPortBitRate("Device.Ethernet.Interface.1.CurrentBitRate"),
       "Device.WiFi.Radio.{i}.ChannelsInUse": (d, path) => d.get(path.replace(/ChannelsInUse$/, "Channel")) ?? "",
       "Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.SignalStrength": (d, path) => reading(d, path, -58, 12, 3),
       "Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Noise": (d, path) => reading(d, path + "n", -92, 3, 1),
