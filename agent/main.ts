@@ -1,5 +1,6 @@
 // Device agent CLI.
 //   npm run agent -- sim --count 100 --acs http://127.0.0.1:7547/cwmp --model mix
+//   npm run agent -- linux --config /etc/flexacs/agent.json [--check]   (agent/router/cli.ts)
 //   npm run agent -- --help
 
 import { parseArgs } from "node:util";
@@ -10,6 +11,7 @@ import { startFleet } from "./fleet/fleet.ts";
 const HELP = `FlexACS device agent: simulated TR-069 CPEs for testing an ACS.
 
 Usage: npm run agent -- sim --acs URL [options]
+       npm run agent -- linux --config FILE [--check]   this Linux system as a CPE (npm run agent -- linux --help)
 
   --acs URL                 ACS URL (ManagementServer.URL factory value)       [required]
   --count N                 number of simulated devices                        [1]
@@ -36,6 +38,10 @@ wait for Connection Requests, periodic Informs and scheduled actions. Ctrl-C sto
 const log = pino({ name: "agent" }, pino.destination(2));
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "linux") {
+    const { routerCli } = await import("./router/cli.ts");
+    return routerCli(argv.slice(1));
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -64,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  if (positionals[0] !== "sim") throw new Error(`unknown driver "${positionals[0]}" (only "sim" exists)`);
+  if (positionals[0] !== "sim") throw new Error(`unknown driver "${positionals[0]}" (sim or linux)`);
   if (!values.acs) throw new Error("--acs URL is required");
   const model = values.model as ModelName | "mix";
   if (model !== "mix" && !MODEL_NAMES.includes(model)) throw new Error(`unknown model "${values.model}"`);
