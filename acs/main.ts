@@ -1,10 +1,12 @@
 // Command line: `start` (default) runs the ACS until SIGINT/SIGTERM;
 // `token create|list|revoke` manages API tokens directly in the store (works
-// while the ACS runs). Exit codes: 0 ok, 1 runtime failure, 2 bad usage.
+// while the ACS runs); `store copy` moves a whole store to another backend
+// (acs/store/copy-command.ts). Exit codes: 0 ok, 1 runtime failure, 2 bad usage.
 
 import { startAcs } from "./app.ts";
 import { buildConfig, CONFIG_FLAGS, ConfigError, configHelp, parseConfig, parseFlags } from "./config.ts";
 import { createApiToken, ROLES, TokenError } from "./api/tokens.ts";
+import { STORE_USAGE, storeCommand } from "./store/copy-command.ts";
 import { openStore } from "./store/open.ts";
 import type { Role } from "./store/store.ts";
 
@@ -13,6 +15,7 @@ const USAGE = `Usage:
   flexacs token create --name NAME --role noc|support|admin [--store ...]
   flexacs token list [--store ...]
   flexacs token revoke --name NAME [--store ...]
+${STORE_USAGE.trimEnd()}
   flexacs --help
 
 Roles: noc = read only; support = read + reboot, getParameterValues, refreshObject; admin = everything.
@@ -96,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   try {
     if (first === "token") return await token(rest);
+    if (first === "store") return await storeCommand(rest, (text) => process.stdout.write(text));
     if (first === "start") return await start(rest);
     if (first === undefined || first.startsWith("-")) return await start(argv);
     throw new UsageError(`unknown command "${first}"`);

@@ -1,12 +1,22 @@
-// Opens the store named by --store. SQLite is built in; the MongoDB store
-// (several ACS instances) is parsed by the configuration already but lands
-// with its own issue, so it is refused here with a clear message.
+// Opens the store named by --store: SQLite (embedded default, one ACS
+// instance) or MongoDB (several ACS instances sharing one database).
 
 import type { StoreSpec } from "../config.ts";
+import { openMongoStore } from "./mongodb/mongo-store.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
 
+/** The store spec as it may be shown: a MongoDB URL without its credentials. */
+export function describeStore(spec: StoreSpec): string {
+  return spec.kind === "sqlite" ? `sqlite:${spec.path}` : spec.url.replace(/\/\/[^@/]*@/, "//…@");
+}
+
 export async function openStore(spec: StoreSpec): Promise<Store> {
   if (spec.kind === "sqlite") return openSqliteStore(spec.path);
-  throw new Error("--store mongodb://… is not supported by this build yet: use --store sqlite:PATH");
+  try {
+    return await openMongoStore(spec.url);
+  } catch (err) {
+    // The driver's message may not say which server it was trying (a server selection timeout after 30 s).
+    throw new Error(`cannot open the MongoDB store ${describeStore(spec)}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -109,6 +109,17 @@ export function createTaskSource(options: TaskSourceOptions = {}): RpcSource {
     const names = untypedNames(check.typed);
     const known: KnownTypes = names.length > 0 ? mapTypes(await ctx.store.getParameters(ctx.deviceId, names)) : NO_TYPES;
     const planned = firstStep(check.typed, key, known);
+    if (task.attempts > 0 && planned.rpc.kind === "SetParameterValues" && informedParameterKey(ctx) === key) {
+      // Sent before, and the Inform says the device applied it: the answer was lost with the session
+      // (an ACS instance died, a connection dropped). Confirmed without sending it a second time.
+      const outcome = onStepResponse(check.typed, planned, key, { kind: "SetParameterValuesResponse", status: 0 }, known);
+      if (outcome.kind === "done") {
+        await applyChange(ctx, outcome.change);
+        await complete(ctx, task, outcome.result);
+        ctx.logger.debug({ deviceId: ctx.deviceId, taskId: task.id }, "task confirmed by the Inform's ParameterKey");
+        return null;
+      }
+    }
     // Counted before sending: a delivery the device never confirms still uses up an attempt.
     const counted: Task = { ...task, attempts: task.attempts + 1 };
     await ctx.store.updateTask(task.id, { attempts: counted.attempts });
@@ -179,6 +190,11 @@ export function createTaskSource(options: TaskSourceOptions = {}): RpcSource {
       }, rpc);
     },
   };
+}
+
+/** The ParameterKey the device reported in this session's Inform (set by its last successful SPV, AddObject or DeleteObject). */
+function informedParameterKey(ctx: SessionContext): string | undefined {
+  return ctx.inform.parameterList.find((p) => p.name.endsWith(".ManagementServer.ParameterKey"))?.value;
 }
 
 function mapTypes(params: Map<string, ParamRecord>): KnownTypes {

@@ -14,4 +14,6 @@ export interface WifiChangeRepository {
   listByLine(lineId: string, limit: number): Promise<WifiChange[]>;
   /** Changes still waiting for an outcome (isOpen), oldest first. */
   listOpen(): Promise<WifiChange[]>;
+  /** Every change, oldest first, in batches (copying a whole store: acs/store/copy.ts; put() restores them). */
+  dump(batchSize?: number): AsyncIterable<WifiChange[]>;
 }

@@ -186,15 +186,21 @@ function acceptsConnections(port: number): Promise<void> {
   });
 }
 
-/** Starts a FerretDB (SQLite backend) on a free 127.0.0.1 port with its own data folder. */
-export async function startFerretDB(): Promise<FerretDB> {
+/**
+ * Starts a FerretDB on a free 127.0.0.1 port with its own data folder: on
+ * SQLite by default, or on a PostgreSQL database (`postgresqlUrl`, e.g. from
+ * test/helpers/postgres.ts) whose lifetime the caller manages.
+ */
+export async function startFerretDB(opts: { postgresqlUrl?: string } = {}): Promise<FerretDB> {
   const binary = await ensureBinary();
   const dataDir = await mkdtemp(join(tmpdir(), "flexacs-ferretdb-"));
+  const backend = opts.postgresqlUrl === undefined
+    ? ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`]
+    : ["--handler=postgresql", `--postgresql-url=${opts.postgresqlUrl}`];
   const child = spawn(
     binary,
     [
-      "--handler=sqlite",
-      `--sqlite-url=file:${dataDir}/`,
+      ...backend,
       `--state-dir=${dataDir}`,
       "--listen-addr=127.0.0.1:0", // the kernel picks the port; FerretDB logs it
       "--debug-addr=-", // no metrics/pprof listener

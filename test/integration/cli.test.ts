@@ -98,12 +98,12 @@ test("--help lists every option with its environment variable and default", asyn
 test("a bad flag value exits 2 with a message naming the flag", async () => {
   const [{ code, stderr }, mongo] = await Promise.all([
     run(["--cwmp-port", "99999"]),
-    run(["token", "list", "--store", "mongodb://127.0.0.1:1/flexacs"]),
+    run(["token", "list", "--store", "mongodb://127.0.0.1:1/flexacs?serverSelectionTimeoutMS=300"]),
   ]);
   expect(code).toBe(2);
   expect(stderr).toContain('flexacs: --cwmp-port: must be an integer from 0 to 65535 (got "99999")');
   expect(mongo.code).toBe(1);
-  expect(mongo.stderr).toContain("--store mongodb://… is not supported by this build yet");
+  expect(mongo.stderr).toContain("flexacs: cannot open the MongoDB store mongodb://127.0.0.1:1/flexacs?serverSelectionTimeoutMS=300: ");
 });
 
 test("token create prints a token that works against the API; list shows it; revoke stops it", async () => {

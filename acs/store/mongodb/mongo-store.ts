@@ -30,6 +30,11 @@ import { TaskCollection } from "./tasks.ts";
 
 const DEFAULT_DB = "flexacs";
 
+/** The database a store at `url` uses: the one in its path, else "flexacs". */
+export function databaseOf(url: string): string {
+  return databaseInUrl(url) ?? DEFAULT_DB;
+}
+
 /** Database named in a mongodb:// or mongodb+srv:// URL path, if any. */
 function databaseInUrl(url: string): string | undefined {
   const name = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(url)?.[1];

@@ -35,5 +35,13 @@ export async function createMongoWifiChangeRepository(db: Db): Promise<WifiChang
     async listOpen() {
       return (await changes.find({ open: true }).sort({ createdAt: 1, _id: 1 }).toArray()).map(parse);
     },
+    async *dump(batchSize = 500) {
+      const batch: WifiChange[] = [];
+      for await (const d of changes.find().sort({ createdAt: 1, _id: 1 })) {
+        batch.push(parse(d));
+        if (batch.length === batchSize) yield batch.splice(0);
+      }
+      if (batch.length > 0) yield batch;
+    },
   };
 }

@@ -27,6 +27,9 @@ export function createSqliteWifiChangeRepository(db: Database.Database): WifiCha
   const get = db.prepare<[string], { doc: string }>("SELECT doc FROM wifi_changes WHERE id = ?");
   const byLine = db.prepare<[string, number], { doc: string }>("SELECT doc FROM wifi_changes WHERE line_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
   const open = db.prepare<[], { doc: string }>("SELECT doc FROM wifi_changes WHERE open = 1 ORDER BY created_at, id");
+  const page = db.prepare<[number, string, number], { doc: string; created_at: number; id: string }>(
+    "SELECT doc, created_at, id FROM wifi_changes WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
+  );
   const parse = (row: { doc: string }): WifiChange => JSON.parse(row.doc) as WifiChange;
   return {
     async put(c) {
@@ -41,6 +44,15 @@ export function createSqliteWifiChangeRepository(db: Database.Database): WifiCha
     },
     async listOpen() {
       return open.all().map(parse);
+    },
+    async *dump(batchSize = 500) {
+      for (let after = { at: -Infinity, id: "" }; ;) {
+        const rows = page.all(after.at, after.id, batchSize);
+        if (rows.length === 0) return;
+        yield rows.map(parse);
+        const last = rows[rows.length - 1]!;
+        after = { at: last.created_at, id: last.id };
+      }
     },
   };
 }

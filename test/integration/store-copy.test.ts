@@ -1,0 +1,199 @@
+// `flexacs store copy` as an operator runs it: a SQLite store with a bit of
+// everything is copied to MongoDB (FerretDB) and back with --verify, and the
+// store that comes back equals the one that left; an ACS started on the
+// MongoDB copy answers the old store's API token with the old devices; a copy
+// into a store that is not empty is refused and changes nothing.
+
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "../../acs/api/tokens.ts";
+import type { Campaign, CampaignDevice } from "../../acs/firmware/campaign-types.ts";
+import { newProvisioningState } from "../../acs/provisioning/provisioning-state.ts";
+import { openSqliteStore } from "../../acs/store/sqlite/sqlite-store.ts";
+import type { ParamRecord, Store } from "../../acs/store/store.ts";
+import type { WifiChange } from "../../acs/wifi/wifi-change.ts";
+import { repoRoot } from "../../bench/lib/processes.ts";
+import { line } from "../contract/lines-contract.ts";
+import { startFerretDB, type FerretDB } from "../helpers/ferretdb.ts";
+import { AcsInstance } from "./helpers/acs-instance.ts";
+
+const T0 = 1_700_000_000_000;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "acs/main.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+const param = (value: string, type: ParamRecord["type"] = "xsd:string", writable = true): ParamRecord => ({ value, type, writable, ts: T0 });
+
+function wifiChange(id: string, lineId: string, createdAt: number): WifiChange {
+  return {
+    id, lineId, routerSerial: `R-${lineId}`, deviceId: null, actor: "support-desk", createdAt, lineVersion: 2,
+    changes: [{ field: "bands.2.4GHz.ssid", from: "Ancien", to: "Nouveau" }], insecure: [], keys: ["wifi.2.4GHz.ssid"],
+    status: "queued", statusAt: createdAt, note: "queued", offlineSince: null, wake: null, wakes: 0, appliedAt: null,
+    failure: null, supersededBy: null, history: [{ status: "queued", at: createdAt, note: "queued" }],
+  };
+}
+
+function campaign(id: string): Campaign {
+  return {
+    id, name: `campaign ${id}`, firmware: { name: "hw-3.2.15.bin", version: "3.2.15", size: 1024, sha256: "ab".repeat(32) },
+    target: { profile: "firmware-profiles/homewave/hw-ax3000.ts", oui: "A4B1C2", productClass: "HW-AX3000", hardwareVersions: ["HW-AX3000-B2"], versions: { max: "3.2.14" } },
+    waves: [{ size: 3, concurrency: 2, startedAt: T0, finishedAt: null, baseline: { finished: 0, failed: 0 } }],
+    currentWave: 0, window: { start: "02:00", end: "05:00" }, failureThreshold: 0.05, minSample: 10, timeoutMs: 3_600_000,
+    status: "running", pause: null, createdAt: T0, createdBy: "admin", updatedAt: T0, endedAt: null, rev: 3,
+  };
+}
+
+const member = (campaignId: string, deviceId: string, seq: number, state: CampaignDevice["state"]): CampaignDevice => ({
+  campaignId, deviceId, wave: 0, seq, state, stateAt: T0 + seq, commandKey: `fw-${campaignId}-${seq}`, fromVersion: "3.2.14",
+  version: null, attempts: seq, fault: null, history: [{ state: "pending", at: T0 }, { state, at: T0 + seq }],
+});
+
+/** A store with a bit of every kind the copy carries; returns a working API token of it. */
+async function fill(store: Store): Promise<string> {
+  const { token } = await createApiToken(store, "ops", "admin", T0);
+  await createApiToken(store, "noc-desk", "noc", T0 + 1);
+  for (let i = 1; i <= 3; i++) {
+    const id = `A4B1C2-HW-AX3000-SN${i}`;
+    await store.upsertDevice({ id, manufacturer: "HomeWave", oui: "A4B1C2", productClass: "HW-AX3000", serialNumber: `SN${i}` }, {
+      softwareVersion: "3.2.14", hardwareVersion: "HW-AX3000-B2", dataModel: "tr181", registeredAt: T0 + i, lastInformAt: i === 3 ? null : T0 + 100 * i,
+      lastBootAt: T0, lastRemoteAddress: "192.0.2.10", connectionRequestUrl: `http://192.0.2.10:7547/${i}`, lastEvents: ["1 BOOT"],
+      periodicInformInterval: 3600, tags: i === 1 ? ["quarantined", "returned"] : [],
+    });
+    await store.updateParameters(id, new Map([
+      ["Device.WiFi.", param("", "object", false)],
+      ["Device.WiFi.SSID.1.SSID", param(`net-${i}`)],
+      ["Device.WiFi.SSID.10.SSID", param(`guest-${i}`)],
+      ["Device.ManagementServer.PeriodicInformInterval", param("3600", "xsd:unsignedInt")],
+      ["Device.DeviceInfo.UpTime", param(String(1000 * i), "xsd:unsignedInt", false)],
+    ]));
+    if (i < 3) await store.setCredentials(id, { cpeUsername: `cpe-${i}`, cpeHa1: "0".repeat(32), connectionRequestUsername: `cr-${i}`, connectionRequestPassword: `crpw-${i}` });
+  }
+  const tasks = [];
+  for (let i = 0; i < 4; i++) {
+    tasks.push(await store.addTask({ deviceId: "A4B1C2-HW-AX3000-SN1", name: "setParameterValues", args: { parameterValues: [["Device.WiFi.SSID.1.SSID", `n${i}`]] }, createdBy: "ops" }));
+  }
+  await store.updateTask(tasks[1]!.id, { status: "done", attempts: 1, doneAt: T0 + 5, result: { status: 0 } });
+  await store.updateTask(tasks[2]!.id, { status: "fault", attempts: 3, doneAt: T0 + 6, fault: { code: "cwmp.9007", message: "Invalid parameter value", detail: { name: "x" } } });
+  await store.addFault({ deviceId: "A4B1C2-HW-AX3000-SN1", channel: `task:${tasks[2]!.id}`, code: "cwmp.9007", message: "Invalid parameter value", detail: { a: [1, 2] }, rpc: { kind: "SetParameterValues" }, retries: 2, timestamp: T0 + 6 });
+  await store.addFault({ deviceId: "A4B1C2-HW-AX3000-SN2", channel: "provision", code: "session.timeout", message: "no answer", detail: null, rpc: null, retries: 0, timestamp: T0 + 6 });
+  for (const action of ["task.create", "device.delete", "auth.failure"]) {
+    await store.addAudit({ timestamp: T0 + 7, actor: "ops", action, deviceId: action === "device.delete" ? null : "A4B1C2-HW-AX3000-SN1", detail: { action, n: 1 } });
+  }
+  await store.lines.addLines([line("L-1"), line("L-2", { version: 4 })]);
+  await store.lines.putState({ ...newProvisioningState("A4B1C2-HW-AX3000-SN1", "SN1", "HW-AX3000", T0), lineId: "L-1" });
+  await store.lines.putState(newProvisioningState("A4B1C2-HW-AX3000-SN2", "SN2", "HW-AX3000", T0 + 1));
+  await store.wifiChanges.put(wifiChange("c-1", "L-1", T0 + 10));
+  await store.wifiChanges.put({ ...wifiChange("c-2", "L-1", T0 + 20), status: "applied", appliedAt: T0 + 25 });
+  await store.firmware.addFile({ name: "hw-3.2.15.bin", version: "3.2.15", size: 1024, sha256: "ab".repeat(32), profile: null, uploadedAt: T0, uploadedBy: "ops" });
+  await store.firmware.createCampaign(campaign("k-1"), [
+    member("k-1", "A4B1C2-HW-AX3000-SN1", 1, "pending"), member("k-1", "A4B1C2-HW-AX3000-SN2", 2, "downloading"), member("k-1", "A4B1C2-HW-AX3000-SN3", 3, "succeeded"),
+  ]);
+  await store.rentals.startFlaggingRun({ id: "run-1", day: "2023-11-14", instance: "acs-1", startedAt: T0, finishedAt: null, result: null });
+  await store.rentals.finishFlaggingRun("run-1", T0 + 50, { scanned: 3, flagged: 1 });
+  return token;
+}
+
+/** Everything a store holds of the copied kinds, read through the Store interface. */
+async function snapshot(store: Store) {
+  const devices = (await store.listDevices({ sort: "id" })).items;
+  const campaigns = await store.firmware.listCampaigns();
+  const changes = [];
+  for await (const batch of store.wifiChanges.dump()) changes.push(...batch);
+  return {
+    devices: await Promise.all(devices.map(async (d) => ({
+      ...d, params: Object.fromEntries(await store.getParameters(d.id)), credentials: await store.getCredentials(d.id),
+    }))),
+    tasks: await store.listTasks({}),
+    pending: await store.pendingTasks("A4B1C2-HW-AX3000-SN1", T0 * 2),
+    faults: await store.listFaults({}),
+    audit: await store.listAudit({}),
+    tokens: await store.listTokens(),
+    lines: await store.lines.listLines({}),
+    states: await store.lines.listStates({}),
+    changes,
+    runs: await store.rentals.listFlaggingRuns({}),
+    files: await store.firmware.listFiles(),
+    campaigns,
+    members: await Promise.all(campaigns.map((c) => store.firmware.listDevices(c.id))),
+  };
+}
+
+describe("store copy: SQLite → MongoDB → SQLite", () => {
+  let ferret: FerretDB;
+  let dir: string;
+
+  beforeAll(async () => {
+    ferret = await startFerretDB();
+    dir = await mkdtemp(join(tmpdir(), "flexacs-copy-"));
+  });
+
+  afterAll(async () => {
+    await ferret?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("copies every kind both ways with --verify, and the store that comes back equals the one that left", { timeout: 180_000 }, async () => {
+    const source = await openSqliteStore(join(dir, "source.db"));
+    const token = await fill(source);
+    const before = await snapshot(source);
+    await source.close();
+    const mongo = `${ferret.url}flexacs_copy`;
+
+    const there = await run(["store", "copy", "--from", `sqlite:${join(dir, "source.db")}`, "--to", mongo, "--verify"]);
+    expect(there.stderr).toBe("");
+    expect(there.code).toBe(0);
+    expect(there.stdout).toMatch(/^devices\s+3\s+3\s+ok$/m);
+    expect(there.stdout).toMatch(/^parameters\s+15\s+15\s+ok$/m);
+    expect(there.stdout).toMatch(/^tasks\s+4\s+4\s+ok$/m);
+    expect(there.stdout).toMatch(/^campaign devices\s+3\s+3\s+ok$/m);
+    expect(there.stdout).toContain("copied and verified");
+
+    const back = await run(["store", "copy", "--from", mongo, "--to", `sqlite:${join(dir, "back.db")}`, "--verify"]);
+    expect(back.stderr).toBe("");
+    expect(back.stdout).toContain("copied and verified");
+    expect(back.code).toBe(0);
+    const returned = await openSqliteStore(join(dir, "back.db"));
+    try {
+      expect(await snapshot(returned)).toEqual(before);
+    } finally {
+      await returned.close();
+    }
+
+    // An ACS runs on the MongoDB copy: the old store's token works and lists the old devices.
+    const acs = await AcsInstance.start({
+      instanceId: "copy", store: mongo, dataDir: join(dir, "acs"), nonceSecret: "copy-test-nonce-secret", bootstrap: { username: "u", password: "bootstrap-pw" },
+    });
+    try {
+      const listed = await acs.api(token, "GET", "/api/devices?sort=id");
+      expect(listed.status).toBe(200);
+      expect(listed.json.items.map((d: { id: string }) => d.id)).toEqual(before.devices.map((d) => d.id));
+    } finally {
+      await acs.stop();
+    }
+  });
+
+  it("refuses to copy into a store that is not empty, and changes nothing", async () => {
+    const target = await openSqliteStore(join(dir, "busy.db"));
+    await createApiToken(target, "already-here", "noc");
+    await target.close();
+    const r = await run(["store", "copy", "--from", `sqlite:${join(dir, "source.db")}`, "--to", `sqlite:${join(dir, "busy.db")}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("nothing copied: the target is not empty (1 tokens): copy into an empty store");
+    const after = await openSqliteStore(join(dir, "busy.db"));
+    try {
+      expect((await after.listTokens()).map((t) => t.name)).toEqual(["already-here"]);
+      expect(await after.countDevices({})).toBe(0);
+    } finally {
+      await after.close();
+    }
+  });
+});
