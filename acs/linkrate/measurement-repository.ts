@@ -19,6 +19,7 @@
 // - Lists are oldest first for samples, newest first for alerts and speed
 //   tests (download before upload when created together).
 
+import type { LinkrateDumpBatch } from "./measurement-dump.ts";
 import type { LinkDirection } from "./policy.ts";
 import type { VerdictCode } from "./verdict.ts";
 import type {
@@ -118,4 +119,10 @@ export interface LinkrateRepository {
   /** Which of `lineIds` already have a test for `slot`. */
   linesWithSlot(slot: string, lineIds: readonly string[]): Promise<Set<string>>;
   listSpeedTests(query: { lineId?: string; status?: SpeedTestStatus; limit?: number }): Promise<SpeedTestRecord[]>;
+
+  // ---- whole-store copy (measurement-dump.ts) --------------------------------
+  /** Every record, one kind per batch, in LINKRATE_DUMP_KINDS order. */
+  dump(batchSize?: number): AsyncIterable<LinkrateDumpBatch>;
+  /** Writes dumped records as they are; for an empty repository (copy.ts checks). */
+  restore(batch: LinkrateDumpBatch): Promise<void>;
 }

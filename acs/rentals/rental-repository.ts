@@ -14,6 +14,7 @@
 
 import type { PlainDate } from "../lib/paris-calendar.ts";
 import { assertTransition, type RentalState } from "./lifecycle.ts";
+import type { RentalDumpBatch } from "./rental-dump.ts";
 
 export const DUE_REASONS = ["exchange", "contract_end"] as const;
 /** Why a router is owed back: the old unit of an exchange, or the end of the contract. */
@@ -334,6 +335,12 @@ export interface RentalRepository {
   finishFlaggingRun(id: string, finishedAt: number, result: Record<string, number>): Promise<void>;
   /** Newest first. */
   listFlaggingRuns(query: { day?: PlainDate; limit?: number }): Promise<FlaggingRun[]>;
+
+  // ---- whole-store copy (rental-dump.ts) ----------------------------------
+  /** Every record, one kind per batch, in RENTAL_DUMP_KINDS order. */
+  dump(batchSize?: number): AsyncIterable<RentalDumpBatch>;
+  /** Writes dumped records as they are; for an empty repository (copy.ts checks). */
+  restore(batch: RentalDumpBatch): Promise<void>;
 }
 
 export class UnknownRouterError extends Error {

@@ -7,10 +7,12 @@
 //
 // Not copied: leases (they only coordinate running instances) and the
 // firmware image bytes (files in <data-dir>/firmware; their metadata is
-// copied). Rentals (but their daily flagging runs) and link-rate records have
-// no copy yet: a source holding any is refused rather than copied in part.
+// copied). Rental and link-rate records go through their repositories'
+// dump()/restore() (ids, versions, idempotency keys and times kept).
 
 import type { Line } from "../lines/line.ts";
+import { LINKRATE_DUMP_KINDS } from "../linkrate/measurement-dump.ts";
+import { RENTAL_DUMP_KINDS } from "../rentals/rental-dump.ts";
 import type { RecordRestorer } from "./restore.ts";
 import type { DeviceCredentials, Store } from "./store.ts";
 
@@ -69,6 +71,9 @@ export async function countKinds(store: Store): Promise<Map<string, number>> {
   const campaigns = await store.firmware.listCampaigns();
   let campaignDevices = 0;
   for (const c of campaigns) campaignDevices += (await store.firmware.listDevices(c.id, { limit: 1 })).total;
+  const dumped = new Map<string, number>([...RENTAL_DUMP_KINDS, ...LINKRATE_DUMP_KINDS].map((k) => [k, 0]));
+  for await (const b of store.rentals.dump()) dumped.set(b.kind, dumped.get(b.kind)! + b.items.length);
+  for await (const b of store.linkrate.dump()) dumped.set(b.kind, dumped.get(b.kind)! + b.items.length);
   return new Map([
     ["devices", devices.length],
     ["parameters", parameters],
@@ -83,22 +88,8 @@ export async function countKinds(store: Store): Promise<Map<string, number>> {
     ["firmware files", (await store.firmware.listFiles()).length],
     ["firmware campaigns", campaigns.length],
     ["campaign devices", campaignDevices],
-    ["flagging runs", (await store.rentals.listFlaggingRuns({})).length],
+    ...dumped,
   ]);
-}
-
-/** Record kinds this copy does not carry yet; the copy stops if the source holds any. */
-async function uncopiedKinds(store: Store): Promise<string[]> {
-  const { rentals, linkrate } = store;
-  const found: (string | false)[] = await Promise.all([
-    rentals.listRouters({ limit: 1 }).then((r) => r.length > 0 && "rented routers"),
-    rentals.listContractEvents({ limit: 1 }).then((r) => r.length > 0 && "contract events"),
-    rentals.listCharges({ limit: 1 }).then((r) => r.length > 0 && "rental charges"),
-    linkrate.listSamples({ limit: 1 }).then((r) => r.length > 0 && "link-rate samples"),
-    linkrate.listSpeedTests({ limit: 1 }).then((r) => r.length > 0 && "speed tests"),
-    linkrate.listAlerts({ limit: 1 }).then((r) => r.total > 0 && "link-rate alerts"),
-  ]);
-  return found.filter((k): k is string => k !== false);
 }
 
 /**
@@ -109,8 +100,6 @@ async function uncopiedKinds(store: Store): Promise<string[]> {
 export async function copyStore(
   from: Store, to: Store, restorer: RecordRestorer, opts: { verify: boolean; log?: (line: string) => void },
 ): Promise<KindCount[]> {
-  const uncopied = await uncopiedKinds(from);
-  if (uncopied.length > 0) throw new StoreCopyError(`the source holds ${uncopied.join(", ")}: this copy does not carry them yet, so nothing was copied`);
   const occupied = [...(await countKinds(to))].filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
   if (occupied.length > 0) throw new StoreCopyError(`the target is not empty (${occupied.join(", ")}): copy into an empty store`);
   const source = await countKinds(from);
@@ -144,10 +133,8 @@ export async function copyStore(
     await to.firmware.createCampaign(campaign, members);
   }
 
-  for (const run of (await from.rentals.listFlaggingRuns({})).reverse()) {
-    await to.rentals.startFlaggingRun({ ...run, finishedAt: null, result: null });
-    if (run.finishedAt !== null) await to.rentals.finishFlaggingRun(run.id, run.finishedAt, run.result ?? {});
-  }
+  for await (const b of from.rentals.dump(PAGE)) await to.rentals.restore(b);
+  for await (const b of from.linkrate.dump(PAGE)) await to.linkrate.restore(b);
 
   const target = opts.verify ? await countKinds(to) : null;
   return [...source].map(([kind, n]) => ({ kind, source: n, target: target ? (target.get(kind) ?? 0) : null }));

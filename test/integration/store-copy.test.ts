@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../acs/api/tokens.ts";
 import type { Campaign, CampaignDevice } from "../../acs/firmware/campaign-types.ts";
+import type { LinkAlert, Measurement } from "../../acs/linkrate/measurement.ts";
 import { newProvisioningState } from "../../acs/provisioning/provisioning-state.ts";
 import { openSqliteStore } from "../../acs/store/sqlite/sqlite-store.ts";
 import type { ParamRecord, Store } from "../../acs/store/store.ts";
@@ -99,7 +100,65 @@ async function fill(store: Store): Promise<string> {
   ]);
   await store.rentals.startFlaggingRun({ id: "run-1", day: "2023-11-14", instance: "acs-1", startedAt: T0, finishedAt: null, result: null });
   await store.rentals.finishFlaggingRun("run-1", T0 + 50, { scanned: 3, flagged: 1 });
+  const rentals = store.rentals;
+  await rentals.addRouters([{ serial: "SN1", mac: "aa:bb:cc:00:00:01", model: "HW-AX3000" }, { serial: "SN2", mac: "aa:bb:cc:00:00:02", model: "HW-AX3000" }], T0, "stock-import");
+  const shipped = await rentals.applyChanges([{
+    serial: "SN1", expectedVersion: 1, key: "ship-L-1", at: T0 + 1, actor: "logistics",
+    steps: [{ from: "in_stock", to: "shipped", reason: "activation", detail: { eventId: "ev-1" } }], patch: { lineId: "L-1", subscriberId: "S-1" },
+  }]);
+  expect(shipped[0]!.status).toBe("applied");
+  await rentals.recordContractEvent({
+    eventId: "ev-1", type: "activation", lineId: "L-1", subscriberId: "S-1", date: "2023-11-14", serial: "SN1", newSerial: null, equipment: "rented",
+    receivedAt: T0 + 1, actor: "crm", source: "api", outcome: { routers: ["SN1"], note: null },
+  });
+  await rentals.recordContact({ serial: "SN1", deviceId: "A4B1C2-HW-AX3000-SN1", day: "2023-11-14", remoteAddress: "192.0.2.10", at: T0 + 2 });
+  await rentals.recordContact({ serial: "SN1", deviceId: "A4B1C2-HW-AX3000-SN1", day: "2023-11-14", remoteAddress: "192.0.2.10", at: T0 + 3 });
+  await rentals.noteLineAddress({ remoteAddress: "192.0.2.10", lineId: "L-1", subscriberId: "S-1", serial: "SN1", at: T0 + 2 });
+  await rentals.addReviewFlag({
+    id: "rf-1", serial: "SN2", deviceId: "A4B1C2-HW-AX3000-SN2", kind: "online_on_other_line", routerState: "in_stock", routerLineId: null,
+    routerSubscriberId: null, observedLineId: "L-1", observedSubscriberId: "S-1", remoteAddress: "192.0.2.10", at: T0 + 4,
+  });
+  await rentals.openExportBatch({ id: "xb-1", createdAt: T0 + 5, actor: "billing" });
+
+  const linkrate = store.linkrate;
+  const sample = (atMs: number, method: Measurement["method"], direction: Measurement["direction"], value: number): Measurement =>
+    ({ atMs, lineId: "L-1", deviceId: "A4B1C2-HW-AX3000-SN1", direction, method, value, context: method === "speed_test" ? { server: "st-1", bytes: 1e6 } : {} });
+  await linkrate.appendSamples([
+    sample(T0, "traffic", "download", 1e6), sample(T0 + 60_000, "traffic", "download", 3e6), sample(T0 + 3_600_000, "traffic", "download", 2e6),
+    sample(T0 + 4_000_000, "speed_test", "download", 8.5e7), sample(T0 + 4_000_000, "speed_test", "upload", 2.1e7), sample(T0 + 4_000_000, "wan_rate", null, 1e9),
+  ]);
+  // The two oldest traffic samples become one rollup.
+  expect((await linkrate.downsample({ beforeMs: T0 + 3_600_000, intervalMs: 3_600_000, speedTestsBeforeMs: 0 })).rollups).toBe(1);
+  const alert: LinkAlert = {
+    id: "al-1", lineId: "L-1", kind: "below_minimum", direction: "upload", raisedAtMs: T0 + 4_000_001, clearedAtMs: null,
+    acknowledgedAtMs: null, acknowledgedBy: null, detail: { minimumBps: 5e7, measuredBps: 2.1e7 },
+  };
+  await linkrate.putEvaluations(
+    [{ lineId: "L-1", verdict: { atMs: T0 + 4_000_001, download: ["conforming"], upload: ["below_minimum"] }, alerts: { "below_minimum:upload": { id: "al-1", raisedAtMs: T0 + 4_000_001 } } }],
+    { raised: [alert], cleared: [] },
+  );
+  await linkrate.acknowledgeAlert("al-1", "noc", T0 + 4_000_002);
+  const tests = await linkrate.addSpeedTests([
+    { lineId: "L-1", deviceId: "A4B1C2-HW-AX3000-SN1", direction: "download", origin: "schedule", slot: "2023-11-14/peak", requestedBy: "scheduler" },
+    { lineId: "L-2", deviceId: "A4B1C2-HW-AX3000-SN2", direction: "upload", origin: "support", slot: null, requestedBy: "support-desk" },
+  ], T0 + 5_000_000);
+  await linkrate.updateSpeedTest(tests[0]!.id, { status: "done", requestedAtMs: T0 + 5_000_010, doneAtMs: T0 + 5_000_020, bps: 8.4e7 });
   return token;
+}
+
+/** Every rental record by kind, each kind in a stable order (the dump's order may follow backend ids). */
+async function rentalRecords(store: Store): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for await (const b of store.rentals.dump()) (out[b.kind] ??= []).push(...b.items.map((i) => JSON.stringify(i)));
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+async function linkrateRecords(store: Store): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for await (const b of store.linkrate.dump()) (out[b.kind] ??= []).push(...b.items.map((i) => JSON.stringify(i)));
+  for (const list of Object.values(out)) list.sort();
+  return out;
 }
 
 /** Everything a store holds of the copied kinds, read through the Store interface. */
@@ -121,6 +180,9 @@ async function snapshot(store: Store) {
     states: await store.lines.listStates({}),
     changes,
     runs: await store.rentals.listFlaggingRuns({}),
+    rentals: await rentalRecords(store),
+    linkrate: await linkrateRecords(store),
+    slotTaken: [...await store.linkrate.linesWithSlot("2023-11-14/peak", ["L-1", "L-2"])],
     files: await store.firmware.listFiles(),
     campaigns,
     members: await Promise.all(campaigns.map((c) => store.firmware.listDevices(c.id))),
@@ -155,6 +217,13 @@ describe("store copy: SQLite → MongoDB → SQLite", () => {
     expect(there.stdout).toMatch(/^parameters\s+15\s+15\s+ok$/m);
     expect(there.stdout).toMatch(/^tasks\s+4\s+4\s+ok$/m);
     expect(there.stdout).toMatch(/^campaign devices\s+3\s+3\s+ok$/m);
+    expect(there.stdout).toMatch(/^rented routers\s+2\s+2\s+ok$/m);
+    expect(there.stdout).toMatch(/^router changes\s+3\s+3\s+ok$/m);
+    expect(there.stdout).toMatch(/^rental contacts\s+1\s+1\s+ok$/m);
+    expect(there.stdout).toMatch(/^link-rate samples\s+4\s+4\s+ok$/m);
+    expect(there.stdout).toMatch(/^link-rate rollups\s+1\s+1\s+ok$/m);
+    expect(there.stdout).toMatch(/^link-rate alerts\s+1\s+1\s+ok$/m);
+    expect(there.stdout).toMatch(/^speed tests\s+2\s+2\s+ok$/m);
     expect(there.stdout).toContain("copied and verified");
 
     const back = await run(["store", "copy", "--from", mongo, "--to", `sqlite:${join(dir, "back.db")}`, "--verify"]);

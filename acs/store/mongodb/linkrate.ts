@@ -20,12 +20,13 @@ import type { AlertCount, DownsampleResult, LinkrateRepository, SampleQuery } fr
 import type { LinkDirection } from "../../linkrate/policy.ts";
 import { alignDown, rollUp } from "../../linkrate/rollup.ts";
 import type { VerdictCode } from "../../linkrate/verdict.ts";
+import { mongoLinkrateDump } from "./linkrate-dump.ts";
 import { checkCount, isDuplicateKey, limited } from "./mongo-util.ts";
 
-interface SampleDoc { atMs: number; lineId: string; deviceId: string; direction: LinkDirection | null; method: MeasurementMethod; value: number; context: string | null }
-interface RollupDoc extends Omit<Rollup, never> { _id: string }
+export interface SampleDoc { atMs: number; lineId: string; deviceId: string; direction: LinkDirection | null; method: MeasurementMethod; value: number; context: string | null }
+export interface RollupDoc extends Omit<Rollup, never> { _id: string }
 /** A line state: the recent samples (folded at ingest) apart from the verdict and alerts (written by evaluations), JSON text each. */
-interface LineDoc {
+export interface LineDoc {
   _id: string;
   samples: string;
   verdict: string | null;
@@ -37,8 +38,8 @@ interface LineDoc {
   lastDownloadBps: number | null;
   lastUploadBps: number | null;
 }
-interface AlertDoc extends Omit<LinkAlert, "id" | "detail"> { _id: string; detail: string }
-interface TestDoc extends Omit<SpeedTestRecord, "id"> { _id: string }
+export interface AlertDoc extends Omit<LinkAlert, "id" | "detail"> { _id: string; detail: string }
+export interface TestDoc extends Omit<SpeedTestRecord, "id"> { _id: string }
 
 const k = (key: Record<string, 1 | -1>): IndexDescription => ({ key, name: Object.entries(key).map(([f, d]) => `${f}_${d}`).join("_") });
 
@@ -65,13 +66,29 @@ async function ensureIndexes(db: Db): Promise<void> {
   }
 }
 
-const toSample = (d: SampleDoc): Measurement => ({
+export const toSample = (d: SampleDoc): Measurement => ({
   atMs: d.atMs, lineId: d.lineId, deviceId: d.deviceId, direction: d.direction, method: d.method, value: d.value,
   context: d.context === null ? {} : (JSON.parse(d.context) as Measurement["context"]),
 });
-const toRollup = ({ _id: _, ...r }: RollupDoc): Rollup => r;
-const toAlert = ({ _id, detail, ...a }: AlertDoc): LinkAlert => ({ id: _id, ...a, detail: JSON.parse(detail) as LinkAlert["detail"] });
-const toTest = ({ _id, ...t }: TestDoc): SpeedTestRecord => ({ id: _id, ...t });
+export const toRollup = ({ _id: _, ...r }: RollupDoc): Rollup => r;
+export const toAlert = ({ _id, detail, ...a }: AlertDoc): LinkAlert => ({ id: _id, ...a, detail: JSON.parse(detail) as LinkAlert["detail"] });
+export const toTest = ({ _id, ...t }: TestDoc): SpeedTestRecord => ({ id: _id, ...t });
+
+type SamplesPart = Omit<LineState, "verdict" | "alerts">;
+export const toState = (d: LineDoc): LineState => ({
+  ...(JSON.parse(d.samples) as SamplesPart),
+  verdict: d.verdict === null ? null : (JSON.parse(d.verdict) as LineState["verdict"]),
+  alerts: JSON.parse(d.alerts) as LineState["alerts"],
+});
+export const samplesOf = ({ verdict: _v, alerts: _a, ...rest }: LineState): string => JSON.stringify(rest);
+export const toSampleDoc = (m: Measurement): SampleDoc => ({
+  atMs: m.atMs, lineId: m.lineId, deviceId: m.deviceId, direction: m.direction, method: m.method, value: m.value,
+  context: Object.keys(m.context).length ? JSON.stringify(m.context) : null,
+});
+/** One rollup per series and interval start. */
+export const rollupId = (r: Rollup): string => [r.lineId, r.startMs, r.method, r.direction ?? "", r.deviceId].join("|");
+/** The scheduler slot a speed test holds (one test per line, slot and direction). */
+export const slotId = (t: Pick<SpeedTestRecord, "lineId" | "direction"> & { slot: string }): string => `${t.lineId}|${t.slot}|${t.direction}`;
 
 function sampleFilter(q: SampleQuery, timeField: "atMs" | "startMs"): Filter<SampleDoc & RollupDoc> {
   const f: Record<string, unknown> = {};
@@ -94,27 +111,19 @@ export async function createMongoLinkrateRepository(db: Db): Promise<LinkrateRep
   const tests = db.collection<TestDoc>("linkrate_speed_tests");
   const slots = db.collection<{ _id: string; createdAtMs: number }>("linkrate_speed_test_slots");
 
-  type SamplesPart = Omit<LineState, "verdict" | "alerts">;
-  const toState = (d: LineDoc): LineState => ({
-    ...(JSON.parse(d.samples) as SamplesPart),
-    verdict: d.verdict === null ? null : (JSON.parse(d.verdict) as LineState["verdict"]),
-    alerts: JSON.parse(d.alerts) as LineState["alerts"],
-  });
-  const samplesOf = ({ verdict: _v, alerts: _a, ...rest }: LineState): string => JSON.stringify(rest);
   const fresh = (): Omit<LineDoc, "_id" | "samples" | "lastDownloadBps" | "lastUploadBps"> => ({
     verdict: null, alerts: "{}", primaryDownload: null, primaryUpload: null, codesDownload: null, codesUpload: null,
   });
 
   return {
+    ...mongoLinkrateDump(db),
+
     async appendSamples(list) {
       for (const m of list) {
         if (!Number.isFinite(m.atMs) || !Number.isFinite(m.value)) throw new RangeError(`sample of ${m.lineId}: time and value must be finite numbers`);
       }
       if (list.length === 0) return;
-      await samples.insertMany(list.map((m) => ({
-        atMs: m.atMs, lineId: m.lineId, deviceId: m.deviceId, direction: m.direction, method: m.method, value: m.value,
-        context: Object.keys(m.context).length ? JSON.stringify(m.context) : null,
-      })), { ordered: false }).catch((err: unknown) => {
+      await samples.insertMany(list.map(toSampleDoc), { ordered: false }).catch((err: unknown) => {
         // Unordered: every other sample was stored; duplicates are the same reading.
         const errors = (err as { writeErrors?: { code: number }[] }).writeErrors;
         if (!(err instanceof MongoServerError || (err as Error).name === "MongoBulkWriteError") || !errors?.every((e) => e.code === 11000)) throw err;
@@ -155,8 +164,7 @@ export async function createMongoLinkrateRepository(db: Db): Promise<LinkrateRep
         const complete = batch.length < 20_000 ? batch : batch.filter((d) => d.lineId !== lastLine);
         const docs = complete.length > 0 ? complete : await samples.find({ ...old, lineId: lastLine }).toArray();
         for (const r of rollUp(docs.map(toSample), intervalMs)) {
-          const _id = [r.lineId, r.startMs, r.method, r.direction ?? "", r.deviceId].join("|");
-          await rollups.replaceOne({ _id }, { ...r }, { upsert: true });
+          await rollups.replaceOne({ _id: rollupId(r) }, { ...r }, { upsert: true });
           result.rollups++;
         }
         await samples.deleteMany({ _id: { $in: docs.map((d) => (d as unknown as { _id: unknown })._id) } } as Filter<SampleDoc>);
@@ -256,7 +264,7 @@ export async function createMongoLinkrateRepository(db: Db): Promise<LinkrateRep
       for (const t of list) {
         if (t.slot !== null) {
           try {
-            await slots.insertOne({ _id: `${t.lineId}|${t.slot}|${t.direction}`, createdAtMs: nowMs });
+            await slots.insertOne({ _id: slotId({ ...t, slot: t.slot }), createdAtMs: nowMs });
           } catch (err) {
             if (isDuplicateKey(err)) continue;
             throw err;

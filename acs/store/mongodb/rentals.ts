@@ -19,6 +19,7 @@ import {
   type RentalTransition, type RouterChange, UnknownRouterError,
 } from "../../rentals/rental-repository.ts";
 import { checkCount, isDuplicateKey, limited, newId } from "./mongo-util.ts";
+import { mongoRentalDump } from "./rentals-dump.ts";
 import { ensureRentalIndexes, MongoRentalRecords } from "./rentals-records.ts";
 
 type RouterDoc = Omit<RentalRouter, "serial"> & { _id: string };
@@ -214,5 +215,7 @@ export async function createMongoRentalRepository(db: Db): Promise<RentalReposit
     startFlaggingRun: (run) => records.startFlaggingRun(run),
     finishFlaggingRun: (id, finishedAt, result) => records.finishFlaggingRun(id, finishedAt, result),
     listFlaggingRuns: (q) => records.listFlaggingRuns(q),
+
+    ...mongoRentalDump(db, (serial) => m.current(serial)),
   };
 }

@@ -42,8 +42,8 @@ CREATE INDEX IF NOT EXISTS linkrate_alerts_open ON linkrate_alerts (cleared_at, 
 CREATE INDEX IF NOT EXISTS linkrate_alerts_line ON linkrate_alerts (line_id, raised_at);
 `;
 
-interface StateRow { line_id: string; samples: string; verdict: string | null; alerts: string }
-interface AlertRow { id: string; line_id: string; kind: string; direction: string; raised_at: number; cleared_at: number | null; acked_at: number | null; acked_by: string | null; detail: string }
+export interface StateRow { line_id: string; samples: string; verdict: string | null; alerts: string }
+export interface AlertRow { id: string; line_id: string; kind: string; direction: string; raised_at: number; cleared_at: number | null; acked_at: number | null; acked_by: string | null; detail: string }
 
 /**
  * The samples part as flat [time, value, time, value …] arrays: a fleet-wide
@@ -58,25 +58,25 @@ function unpack<K extends "bps" | "dbm1000">(flat: readonly number[], key: K): (
   for (let i = 0; i < flat.length; i += 2) out.push({ atMs: flat[i]!, [key]: flat[i + 1]! } as { atMs: number } & Record<K, number>);
   return out;
 }
-const packSamples = (s: LineState): string => JSON.stringify({ d: pack(s.download), u: pack(s.upload), w: pack(s.wanRates), o: pack(s.opticalRx) } satisfies PackedSamples);
+export const packSamples = (s: LineState): string => JSON.stringify({ d: pack(s.download), u: pack(s.upload), w: pack(s.wanRates), o: pack(s.opticalRx) } satisfies PackedSamples);
 function unpackSamples(lineId: string, text: string): LineState {
   const p = JSON.parse(text) as PackedSamples;
   return { lineId, download: unpack(p.d, "bps"), upload: unpack(p.u, "bps"), wanRates: unpack(p.w, "bps"), opticalRx: unpack(p.o, "dbm1000"), verdict: null, alerts: {} };
 }
 
 const NO_ALERTS = "{}";
-const toState = (r: StateRow): LineState => ({
+export const toState = (r: StateRow): LineState => ({
   ...unpackSamples(r.line_id, r.samples),
   verdict: r.verdict === null ? null : (JSON.parse(r.verdict) as LineState["verdict"]),
   // Most lines have no open alert: skip the parse.
   alerts: r.alerts === NO_ALERTS ? {} : (JSON.parse(r.alerts) as LineState["alerts"]),
 });
-const toAlert = (r: AlertRow): LinkAlert => ({
+export const toAlert = (r: AlertRow): LinkAlert => ({
   id: r.id, lineId: r.line_id, kind: r.kind as AlertKind, direction: r.direction === "" ? null : (r.direction as LinkDirection),
   raisedAtMs: r.raised_at, clearedAtMs: r.cleared_at, acknowledgedAtMs: r.acked_at, acknowledgedBy: r.acked_by,
   detail: JSON.parse(r.detail) as LinkAlert["detail"],
 });
-const codesColumn = (codes: readonly VerdictCode[]): string => `,${codes.join(",")},`;
+export const codesColumn = (codes: readonly VerdictCode[]): string => `,${codes.join(",")},`;
 
 type StatesPart = Pick<LinkrateRepository,
   "getLineStates" | "putEvaluations" | "countVerdicts" | "listLinesByVerdict" | "latestSpeeds" | "acknowledgeAlert" | "getAlert" | "listAlerts" | "countOpenAlerts">;

@@ -13,6 +13,7 @@ import { feedsVerdicts, type Measurement, type MeasurementMethod, type NewSpeedT
 import type { DownsampleResult, LinkrateRepository, SampleQuery, SpeedTestPatch } from "../../linkrate/measurement-repository.ts";
 import type { LinkDirection } from "../../linkrate/policy.ts";
 import { alignDown, rollUp } from "../../linkrate/rollup.ts";
+import { sqliteLinkrateDump } from "./linkrate-dump.ts";
 import { STATE_TABLES, sqliteLineStates } from "./linkrate-states.ts";
 import { prepareCached, sqlLimit, transactions } from "./sql-util.ts";
 
@@ -72,23 +73,23 @@ CREATE INDEX IF NOT EXISTS linkrate_speed_tests_line ON linkrate_speed_tests (li
 `;
 
 interface SeriesRow { id: number; line_id: string; device_id: string; direction: string; method: string }
-interface SampleRow { at_ms: number; line_id: string; device_id: string; direction: string; method: string; value: number; context: string | null }
-interface RollupRow { line_id: string; device_id: string; direction: string; method: string; start_ms: number; interval_ms: number; count: number; min: number; median: number; max: number }
-interface TestRow {
+export interface SampleRow { at_ms: number; line_id: string; device_id: string; direction: string; method: string; value: number; context: string | null }
+export interface RollupRow { line_id: string; device_id: string; direction: string; method: string; start_ms: number; interval_ms: number; count: number; min: number; median: number; max: number }
+export interface TestRow {
   id: string; line_id: string; device_id: string; direction: string; origin: string; slot: string | null; requested_by: string;
   status: string; created_at: number; requested_at: number | null; done_at: number | null; bps: number | null; error: string | null;
 }
 
 const dir = (d: string): LinkDirection | null => (d === "" ? null : (d as LinkDirection));
-const toSample = (r: SampleRow): Measurement => ({
+export const toSample = (r: SampleRow): Measurement => ({
   atMs: r.at_ms, lineId: r.line_id, deviceId: r.device_id, direction: dir(r.direction), method: r.method as MeasurementMethod,
   value: r.value, context: r.context === null ? {} : (JSON.parse(r.context) as Measurement["context"]),
 });
-const toRollup = (r: RollupRow): Rollup => ({
+export const toRollup = (r: RollupRow): Rollup => ({
   lineId: r.line_id, deviceId: r.device_id, direction: dir(r.direction), method: r.method as MeasurementMethod,
   startMs: r.start_ms, intervalMs: r.interval_ms, count: r.count, min: r.min, median: r.median, max: r.max,
 });
-const toTest = (r: TestRow): SpeedTestRecord => ({
+export const toTest = (r: TestRow): SpeedTestRecord => ({
   id: r.id, lineId: r.line_id, deviceId: r.device_id, direction: r.direction as LinkDirection, origin: r.origin as SpeedTestRecord["origin"],
   slot: r.slot, requestedBy: r.requested_by, status: r.status as SpeedTestRecord["status"], createdAtMs: r.created_at,
   requestedAtMs: r.requested_at, doneAtMs: r.done_at, bps: r.bps, error: r.error,
@@ -124,7 +125,7 @@ export function createSqliteLinkrateRepository(db: Database.Database): LinkrateR
     "SELECT id FROM linkrate_series WHERE line_id = ? AND device_id = ? AND method = ? AND direction = ?");
   /** Series ids by key, oldest first. */
   const seriesIds = new Map<string, number>();
-  const seriesOf = (m: Measurement): number => {
+  const seriesOf = (m: Pick<Measurement, "lineId" | "deviceId" | "method" | "direction">): number => {
     const direction = m.direction ?? "";
     const key = `${m.lineId}\u0000${m.deviceId}\u0000${m.method}\u0000${direction}`;
     let id = seriesIds.get(key);
@@ -168,6 +169,7 @@ export function createSqliteLinkrateRepository(db: Database.Database): LinkrateR
 
   return {
     ...states,
+    ...sqliteLinkrateDump(db, tx, seriesOf, () => seriesIds.clear()),
 
     async appendSamples(samples) {
       for (const m of samples) {

@@ -11,47 +11,47 @@ import type {
 } from "../../rentals/rental-repository.ts";
 import { prepareCached, sqlLimit } from "./sql-util.ts";
 
-interface ChargeRow {
+export interface ChargeRow {
   id: string; serial: string; line_id: string | null; subscriber_id: string | null; reason: string; due_date: string;
   amount_cents: number; currency: string; flagged_at: number; status: string; status_reason: string | null;
   status_at: number; export_batch_id: string | null; evidence: string;
 }
-interface ReversalRow {
+export interface ReversalRow {
   id: string; charge_id: string; serial: string; line_id: string | null; subscriber_id: string | null; amount_cents: number;
   currency: string; reason: string; at: number; actor: string; detail: string; export_batch_id: string | null;
 }
-interface BatchRow { id: string; created_at: number; actor: string; charge_ids: string; reversal_ids: string; total_cents: number; csv: string; json: string }
-interface ContactRow { serial: string; day: string; remote_address: string; device_id: string; first_at: number; last_at: number; count: number }
-interface ReviewRow {
+export interface BatchRow { id: string; created_at: number; actor: string; charge_ids: string; reversal_ids: string; total_cents: number; csv: string; json: string }
+export interface ContactRow { serial: string; day: string; remote_address: string; device_id: string; first_at: number; last_at: number; count: number }
+export interface ReviewRow {
   id: string; serial: string; device_id: string; kind: string; router_state: string; router_line_id: string | null;
   router_subscriber_id: string | null; observed_line_id: string; observed_subscriber_id: string | null; remote_address: string; at: number;
 }
-interface RunRow { id: string; day: string; instance: string; started_at: number; finished_at: number | null; result: string | null }
+export interface RunRow { id: string; day: string; instance: string; started_at: number; finished_at: number | null; result: string | null }
 
-const toCharge = (r: ChargeRow): Charge => ({
+export const toCharge = (r: ChargeRow): Charge => ({
   id: r.id, serial: r.serial, lineId: r.line_id, subscriberId: r.subscriber_id, reason: r.reason as Charge["reason"],
   dueDate: r.due_date, amountCents: r.amount_cents, currency: r.currency as "EUR", flaggedAt: r.flagged_at,
   status: r.status as ChargeStatus, statusReason: r.status_reason, statusAt: r.status_at, exportBatchId: r.export_batch_id,
   evidence: JSON.parse(r.evidence) as Charge["evidence"],
 });
-const toReversal = (r: ReversalRow): Reversal => ({
+export const toReversal = (r: ReversalRow): Reversal => ({
   id: r.id, chargeId: r.charge_id, serial: r.serial, lineId: r.line_id, subscriberId: r.subscriber_id, amountCents: r.amount_cents,
   currency: r.currency as "EUR", reason: r.reason as Reversal["reason"], at: r.at, actor: r.actor,
   detail: JSON.parse(r.detail) as Record<string, unknown>, exportBatchId: r.export_batch_id,
 });
-const toSummary = (r: Omit<BatchRow, "csv" | "json">): ExportBatchSummary => ({
+export const toSummary = (r: Omit<BatchRow, "csv" | "json">): ExportBatchSummary => ({
   id: r.id, createdAt: r.created_at, actor: r.actor, chargeIds: JSON.parse(r.charge_ids) as string[],
   reversalIds: JSON.parse(r.reversal_ids) as string[], totalCents: r.total_cents,
 });
-const toContact = (r: ContactRow): RentalContact => ({
+export const toContact = (r: ContactRow): RentalContact => ({
   serial: r.serial, day: r.day, remoteAddress: r.remote_address, deviceId: r.device_id, firstAt: r.first_at, lastAt: r.last_at, count: r.count,
 });
-const toReview = (r: ReviewRow): ReviewFlag => ({
+export const toReview = (r: ReviewRow): ReviewFlag => ({
   id: r.id, serial: r.serial, deviceId: r.device_id, kind: r.kind as ReviewFlag["kind"], routerState: r.router_state as ReviewFlag["routerState"],
   routerLineId: r.router_line_id, routerSubscriberId: r.router_subscriber_id, observedLineId: r.observed_line_id,
   observedSubscriberId: r.observed_subscriber_id, remoteAddress: r.remote_address, at: r.at,
 });
-const toRun = (r: RunRow): FlaggingRun => ({
+export const toRun = (r: RunRow): FlaggingRun => ({
   id: r.id, day: r.day, instance: r.instance, startedAt: r.started_at, finishedAt: r.finished_at,
   result: r.result === null ? null : (JSON.parse(r.result) as Record<string, number>),
 });

@@ -13,10 +13,11 @@ import {
 } from "../../rentals/rental-repository.ts";
 import type { RentalState } from "../../rentals/lifecycle.ts";
 import { RENTAL_TABLES } from "./rentals-schema.ts";
+import { sqliteRentalDump } from "./rentals-dump.ts";
 import { RentalRecords } from "./rentals-records.ts";
 import { prepareCached, sqlLimit, transactions } from "./sql-util.ts";
 
-interface RouterRow {
+export interface RouterRow {
   serial: string; mac: string; model: string; state: string; version: number;
   line_id: string | null; subscriber_id: string | null; due_date: string | null; due_reason: string | null;
   charge_id: string | null; created_at: number; updated_at: number;
@@ -24,18 +25,18 @@ interface RouterRow {
 
 interface ChangeRow { serial: string; version: number; key: string; at: number; actor: string; steps: string }
 
-interface EventRow {
+export interface EventRow {
   event_id: string; type: string; line_id: string; subscriber_id: string; date: string; serial: string | null;
   new_serial: string | null; equipment: string; received_at: number; actor: string; source: string; outcome: string;
 }
 
-const toRouter = (r: RouterRow): RentalRouter => ({
+export const toRouter = (r: RouterRow): RentalRouter => ({
   serial: r.serial, mac: r.mac, model: r.model, state: r.state as RentalState, version: r.version,
   lineId: r.line_id, subscriberId: r.subscriber_id, dueDate: r.due_date, dueReason: r.due_reason as RentalRouter["dueReason"],
   chargeId: r.charge_id, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-const routerParams = (r: RentalRouter) => ({
+export const routerParams = (r: RentalRouter) => ({
   serial: r.serial, mac: r.mac, model: r.model, state: r.state, version: r.version, line_id: r.lineId,
   subscriber_id: r.subscriberId, due_date: r.dueDate, due_reason: r.dueReason, charge_id: r.chargeId,
   created_at: r.createdAt, updated_at: r.updatedAt,
@@ -47,7 +48,7 @@ function toTransitions(row: ChangeRow): RentalTransition[] {
   }));
 }
 
-const toEvent = (r: EventRow): ContractEventRecord => ({
+export const toEvent = (r: EventRow): ContractEventRecord => ({
   eventId: r.event_id, type: r.type as ContractEventRecord["type"], lineId: r.line_id, subscriberId: r.subscriber_id,
   date: r.date, serial: r.serial, newSerial: r.new_serial, equipment: r.equipment as ContractEventRecord["equipment"],
   receivedAt: r.received_at, actor: r.actor, source: r.source as ContractEventRecord["source"],
@@ -194,5 +195,7 @@ export function createSqliteRentalRepository(db: Database.Database): RentalRepos
     startFlaggingRun: async (run) => records.startFlaggingRun(run),
     finishFlaggingRun: async (id, finishedAt, result) => records.finishFlaggingRun(id, finishedAt, result),
     listFlaggingRuns: async (q) => records.listFlaggingRuns(q),
+
+    ...sqliteRentalDump(db, tx),
   };
 }
