@@ -225,7 +225,10 @@ describe("overview, metrics, export, pages", () => {
     expect(o.json.tasks).toEqual({ pending: 1 });
     expect(o.json.onlineWindowMs).toBe(ONLINE_WINDOW_MS);
     expect(o.json.contacts.perMinute).toHaveLength(60);
-    expect(o.json.sections).toEqual([]);
+    // Capabilities add their own blocks; with no line monitored, link rates show no open alert.
+    const linkrate = o.json.sections.find((x: { id: string }) => x.id === "linkrate.alerts");
+    expect(linkrate.data.byKind.length).toBeGreaterThan(0);
+    expect(linkrate.data.byKind.every((k: { open: number }) => k.open === 0)).toBe(true);
     const models = await call("GET", "/api/device-models", { bearer: tokens.noc });
     expect(models.json).toEqual({ items: [{ productClass: "HG1", count: 2 }, { productClass: "HG2", count: 2 }], otherDevices: 0 });
   });
