@@ -98,6 +98,9 @@ describe("malformed and non-SOAP input", () => {
     ["unquoted attribute", `<soap-env:Envelope xmlns:soap-env=http://x><soap-env:Body/></soap-env:Envelope>`],
     ["a control character", `${ENVELOPE_OPEN}<soap-env:Body>\u0001</soap-env:Body></soap-env:Envelope>`],
     ["a lone '<'", `${ENVELOPE_OPEN}<soap-env:Body>a < b</soap-env:Body></soap-env:Envelope>`],
+    // saxes alone would take the surrogate and the '<' after it as one character and accept the document.
+    ["a lone UTF-16 surrogate in a string", `${ENVELOPE_OPEN}<soap-env:Body>\uD800<</soap-env:Body></soap-env:Envelope>`],
+    ["a lone low surrogate in a string", `${ENVELOPE_OPEN}<soap-env:Body>\uDC00</soap-env:Body></soap-env:Envelope>`],
   ] as const) {
     it(`rejects ${what} as malformed`, () => expect(reasonOf(input)).toBe("malformed"));
   }

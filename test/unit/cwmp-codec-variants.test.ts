@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CwmpParseError, parseEnvelope, serializeEnvelope } from "../../acs/cwmp/codec.ts";
+import { parseXmlTree } from "../../acs/cwmp/codec/xml-tree.ts";
 import type { CwmpNamespace, Envelope, Inform } from "../../acs/cwmp/messages.ts";
 import { SAMPLES } from "../fixtures/cwmp/samples.ts";
 
@@ -227,6 +228,23 @@ describe("prefixes, qualification and lexical variants", () => {
       kind: "GetParameterValuesResponse",
       parameterList: [{ name: "A.B", value: "-1", type: "xsd:int" }],
     });
+  });
+
+  it("resolves every element to a string namespace URI, whatever the prefix", () => {
+    const root = parseXmlTree(
+      '<constructor:a xmlns:p="urn:p"><b/><p:c/><xsi:d/><toString:e __proto__:f="1"/><g xmlns="urn:g"/></constructor:a>',
+      64,
+    );
+    const uris = [root, ...root.children].map((el) => [el.local, el.uri]);
+    expect(uris).toStrictEqual([
+      ["a", "urn:x-unbound-prefix:constructor"],
+      ["b", ""], // unprefixed, no default namespace: no namespace
+      ["c", "urn:p"],
+      ["d", "http://www.w3.org/2001/XMLSchema-instance"],
+      ["e", "urn:x-unbound-prefix:toString"],
+      ["g", "urn:g"],
+    ]);
+    expect(root.children[3]!.attrs).toStrictEqual([{ local: "f", uri: "urn:x-unbound-prefix:__proto__", value: "1" }]);
   });
 
   it("reads a cwmp:Fault put straight into the Body", () => {

@@ -36,27 +36,35 @@ export const NS = {
  * Some CPEs use xsi:/xsd:/soap-env: prefixes without declaring them. Namespace
  * well-formedness would reject the whole message; resolving the usual prefixes
  * (and tagging any other unbound one) keeps such messages readable. Declared
- * prefixes always win: saxes consults this only for unbound ones.
+ * prefixes always win: saxes consults this only for unbound ones. A Map, so that
+ * a prefix such as "constructor" never resolves to an Object.prototype member.
  */
-const WELL_KNOWN_PREFIXES: Readonly<Record<string, string>> = {
-  "soap-env": NS.soapEnv,
-  "SOAP-ENV": NS.soapEnv,
-  soapenv: NS.soapEnv,
-  soap: NS.soapEnv,
-  "soap-enc": NS.soapEnc,
-  "SOAP-ENC": NS.soapEnc,
-  soapenc: NS.soapEnc,
-  xsd: NS.xsd,
-  xs: NS.xsd,
-  xsi: NS.xsi,
-};
-const resolvePrefix = (prefix: string): string =>
-  WELL_KNOWN_PREFIXES[prefix] ?? `urn:x-unbound-prefix:${prefix}`;
+const WELL_KNOWN_PREFIXES: ReadonlyMap<string, string> = new Map([
+  ["soap-env", NS.soapEnv],
+  ["SOAP-ENV", NS.soapEnv],
+  ["soapenv", NS.soapEnv],
+  ["soap", NS.soapEnv],
+  ["soap-enc", NS.soapEnc],
+  ["SOAP-ENC", NS.soapEnc],
+  ["soapenc", NS.soapEnc],
+  ["xsd", NS.xsd],
+  ["xs", NS.xsd],
+  ["xsi", NS.xsi],
+]);
+
+/** Namespace URI of a prefix no declaration binds; "" (no namespace) for an unprefixed name without a default namespace. */
+function resolveUnboundPrefix(prefix: string): string {
+  if (prefix === "") return "";
+  return WELL_KNOWN_PREFIXES.get(prefix) ?? `urn:x-unbound-prefix:${prefix}`;
+}
 
 /** Markup that only exists in a DTD. CWMP never needs one; entity tricks (XXE, billion laughs) all need one. */
 const DTD_MARKUP = /<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 
 const LEADING_JUNK = /^\uFEFF?[ \t\r\n]*/;
+/** A UTF-16 surrogate without its pair: no character at all (bytes decoded as UTF-8 never hold one). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Decodes and size-checks the input; returns the text to parse. */
 export function decodeInput(input: string | Buffer, maxBytes: number): string {
@@ -65,6 +73,10 @@ export function decodeInput(input: string | Buffer, maxBytes: number): string {
     // A string of n UTF-16 units is at least n UTF-8 bytes: skip the byte count when that already fails.
     if (input.length > maxBytes || Buffer.byteLength(input, "utf8") > maxBytes) {
       throw new CwmpParseError("too_large", `message exceeds ${maxBytes} bytes`);
+    }
+    // saxes would read a lone high surrogate and the unit after it, even a '<', as one character.
+    if (SURROGATE.test(input) && LONE_SURROGATE.test(input)) {
+      throw new CwmpParseError("malformed", "malformed XML: lone UTF-16 surrogate");
     }
     text = input;
   } else {
@@ -86,7 +98,7 @@ export function rejectDtd(text: string): void {
 
 /** Parses well-formed XML into a tree; throws CwmpParseError (malformed, too_deep, dtd). */
 export function parseXmlTree(text: string, maxDepth: number): XmlElement {
-  const parser = new SaxesParser({ xmlns: true, position: true, resolvePrefix });
+  const parser = new SaxesParser({ xmlns: true, position: true, resolvePrefix: resolveUnboundPrefix });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
 
