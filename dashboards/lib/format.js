@@ -8,6 +8,10 @@ const number = new Intl.NumberFormat("en-GB");
 
 export const formatNumber = (n) => number.format(n);
 
+const euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
+/** Integer cents as euros, French style: 18000 → "180,00 €". */
+export const formatEuros = (cents) => euros.format(cents / 100);
+
 /** "26/11/2026, 13:05:09" (Paris), or "—" for none. */
 export const formatDateTime = (value) => (value === null || value === undefined ? "—" : dateTime.format(new Date(value)));
 

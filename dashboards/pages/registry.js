@@ -1,6 +1,5 @@
 // The pages, in navigation order: one module per page, loaded when first
-// shown. A capability adds its page with one entry here (the Link rates,
-// Returns and Firmware pages arrive with their own issues).
+// shown. A capability adds its page with one entry here.
 //
 // A page module exports mount(main, ctx) → { onLive?(message), onReconnect?(), destroy?() }
 //   ctx: { session, params (from the path), query (URLSearchParams), live (LiveChannel: call live.watch({...})) }
@@ -20,6 +19,8 @@ export const PAGES = [
   { id: "faults", title: "Faults", nav: "#/faults", match: (path) => (path === "/faults" ? {} : null), load: () => import("./faults.js") },
   { id: "tasks", title: "Tasks", nav: "#/tasks", match: (path) => (path === "/tasks" ? {} : null), load: () => import("./tasks.js") },
   { id: "linkrate", title: "Link rates", nav: "#/linkrate", match: (path) => (path === "/linkrate" ? {} : null), load: () => import("./linkrate.js") },
+  { id: "returns", title: "Returns", nav: "#/returns", match: (path) => (path === "/returns" ? {} : null), load: () => import("./returns.js") },
+  { id: "firmware", title: "Firmware", nav: "#/firmware", match: (path) => (path === "/firmware" ? {} : null), load: () => import("./firmware.js") },
   { id: "support", title: "Support", nav: "#/support", match: (path) => (path === "/support" ? {} : null), load: () => import("./support.js") },
   {
     id: "support-line",
