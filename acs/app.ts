@@ -17,6 +17,7 @@ import { WakeLog } from "./channel/reachability.ts";
 import { registerDashboards } from "./dashboards/plugin.ts";
 import { registerWifiApi } from "./wifi/wifi-api.ts";
 import { registerFirmwareApi } from "./firmware/api.ts";
+import { firmwareOverviewSection } from "./firmware/firmware-dashboards.ts";
 import { CpeHosts } from "./firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "./firmware/file-serving.ts";
 import { createFirmwareSource } from "./firmware/firmware-source.ts";
@@ -32,6 +33,7 @@ import { createSpeedTestSource } from "./linkrate/speedtest-source.ts";
 import { createProfileRegistry, loadProfiles } from "./provisioning/profile-registry.ts";
 import { createProvisioningSource } from "./provisioning/provisioning-source.ts";
 import { registerRentalsApi } from "./api/rentals.ts";
+import { returnsOverviewSection } from "./rentals/rentals-dashboards.ts";
 import { createTaskSource } from "./tasks/task-source.ts";
 import { loadOrCreateNonceSecret, prepareDataDir } from "./data-dir.ts";
 import { EventBus } from "./events.ts";
@@ -88,7 +90,11 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     // The order is the order a session asks: the subscriber's configuration first,
     // then speed tests (results of a finished one, or one due), queued API tasks, firmware campaigns.
     const sources = [
-      createProvisioningSource({ lines: store.lines, profiles, rentals: store.rentals, realm: config.cwmp.realm }),
+      createProvisioningSource({
+        lines: store.lines, profiles, rentals: store.rentals, realm: config.cwmp.realm,
+        // Demo devices keep informing every few minutes, so they stay online (the profiles' default is hourly).
+        ...(config.demoFleet > 0 && { options: { periodicInformInterval: DEMO_PERIODIC_INTERVAL_S } }),
+      }),
       createSpeedTestSource({
         repo: store.linkrate, lines: linkrateLines, profiles, evaluator: linkrateEvaluator, bus,
         testUrl: (kind, bytes, ctx) => speedTestUrl(cpeBaseUrl(ctx.remoteAddress), nonceSecret, kind, bytes, Date.now(), speedTestUrlTtlMs),
@@ -121,7 +127,7 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
 
     const api = await buildApiServer({ store, bus, logger, requester, options: config.api });
     const dashboards = await registerDashboards(api, {
-      store, bus, logger, onlineWindowMs: config.api.onlineWindowMs, overviewSections: [linkrateOverviewSection(store.linkrate)],
+      store, bus, logger, onlineWindowMs: config.api.onlineWindowMs, overviewSections: [linkrateOverviewSection(store.linkrate), returnsOverviewSection(store.rentals), firmwareOverviewSection(store.firmware)],
     });
     const stopLinkrateMetrics = registerLinkrateMetrics(dashboards.metrics, { repo: store.linkrate, bus });
     cleanups.push(async () => stopLinkrateMetrics());
@@ -153,27 +159,12 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     }
 
     if (config.demoFleet > 0) {
-      // Loaded on demand: a production ACS never loads the agent's code.
-      const { startFleet } = await import("../agent/fleet/fleet.ts");
-      const fleetLog = logger.child({ component: "demo-fleet" });
-      const fleet = await startFleet({
-        acsUrl: cwmpUrl,
-        count: config.demoFleet,
-        model: "mix",
-        periodicInterval: DEMO_PERIODIC_INTERVAL_S,
-        // As real routers behind NAT would: reachable through the agent channel.
-        channel: true,
-        stateDir: join(config.dataDir, "demo-fleet"),
-        username: config.cwmp.bootstrapCredential?.username,
-        password: config.cwmp.bootstrapCredential?.password,
-        log: (event, fields) => fleetLog.debug(fields, event),
-      });
-      cleanups.push(() => fleet.stop());
-      // Booting thousands of devices takes a while; the ACS is usable meanwhile.
-      void fleet.bootAll().then(
-        (results) => fleetLog.info({ devices: results.length, failed: results.filter((r) => !r.ok).length }, "demo fleet booted"),
-        (err: unknown) => fleetLog.error({ err }, "demo fleet boot failed"),
-      );
+      // Loaded on demand: a production ACS never loads the demo's nor the agent's code.
+      const { startDemo } = await import("./demo/demo.ts");
+      cleanups.push(await startDemo({
+        store, config, logger, cwmpUrl, profiles, requester, firmwareDir, periodicInformIntervalS: DEMO_PERIODIC_INTERVAL_S,
+        linkrate: { evaluator: linkrateEvaluator, lines: linkrateLines },
+      }));
     }
 
     logger.info({ cwmpUrl, apiUrl, store: config.store.kind, dataDir: config.dataDir, demoFleet: config.demoFleet, instanceId: config.instanceId }, "FlexACS started");
