@@ -1,28 +1,12 @@
-// The line repository contract against MongoDB, on a FerretDB server this file
-// starts (test/helpers/ferretdb.ts); a database per test, dropped afterwards.
+// The lines repository contract on MongoDB, on a FerretDB server this file
+// starts: a fresh store (own database) per test, the repository taken from it.
 
-import { randomUUID } from "node:crypto";
-import { MongoClient } from "mongodb";
-import { afterAll, beforeAll } from "vitest";
-import { createMongoLineRepository } from "../../acs/store/mongodb/lines.ts";
-import { startFerretDB, type FerretDB } from "../helpers/ferretdb.ts";
 import { describeLineContract } from "./lines-contract.ts";
+import { ferretStores } from "./store-backends.ts";
 
-let server: FerretDB | undefined;
-let client: MongoClient | undefined;
-
-beforeAll(async () => {
-  server = await startFerretDB();
-  client = await new MongoClient(server.url).connect();
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
+const freshStore = ferretStores();
 
 describeLineContract("MongoDB line repository (FerretDB)", async () => {
-  const db = client!.db(`lines_${randomUUID().replaceAll("-", "")}`);
-  const repo = await createMongoLineRepository(db);
-  return { repo, close: async () => void (await db.dropDatabase()) };
+  const { store, close } = await freshStore();
+  return { repo: store.lines, close };
 });

@@ -1,27 +1,10 @@
-// The line repository contract against SQLite, one temp-file database per test,
-// on a connection of its own beside the store's (as the ACS shares its file).
+// The lines repository contract on SQLite: a fresh store per test, the
+// repository taken from it as the ACS does.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { createSqliteLineRepository } from "../../acs/store/sqlite/lines.ts";
-import { openSqliteStore } from "../../acs/store/sqlite/sqlite-store.ts";
 import { describeLineContract } from "./lines-contract.ts";
+import { freshSqliteStore } from "./store-backends.ts";
 
 describeLineContract("SQLite line repository", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "flexacs-lines-contract-"));
-  const path = join(dir, "acs.db");
-  const store = await openSqliteStore(path);
-  const db = new Database(path);
-  db.pragma("busy_timeout = 5000");
-  const repo = createSqliteLineRepository(db);
-  return {
-    repo,
-    close: async () => {
-      db.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { store, close } = await freshSqliteStore();
+  return { repo: store.lines, close };
 });
