@@ -22,7 +22,7 @@ import { CpeHosts } from "./firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "./firmware/file-serving.ts";
 import { createFirmwareSource } from "./firmware/firmware-source.ts";
 import { registerLinesApi } from "./lines/lines-api.ts";
-import { createLinkrateEvaluator } from "./linkrate/evaluator.ts";
+import { createLinkrateEvaluator, type LinkrateEvaluator } from "./linkrate/evaluator.ts";
 import { startLinkrateJobs } from "./linkrate/jobs.ts";
 import { registerLinkrateApi } from "./linkrate/linkrate-api.ts";
 import { linkrateOverviewSection, registerLinkrateMetrics } from "./linkrate/linkrate-dashboards.ts";
@@ -48,6 +48,8 @@ export interface RunningAcs {
   bus: EventBus;
   /** Set on the first start with an empty store: show it once, it is not kept in clear. */
   initialAdminToken: string | null;
+  /** The link-rate evaluator (run on each speed-test result and by the 15-minute job), to evaluate a line now. */
+  linkrate: LinkrateEvaluator;
   close(): Promise<void>;
 }
 
@@ -168,7 +170,7 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     }
 
     logger.info({ cwmpUrl, apiUrl, store: config.store.kind, dataDir: config.dataDir, demoFleet: config.demoFleet, instanceId: config.instanceId }, "FlexACS started");
-    return { cwmpUrl, apiUrl, store, bus, initialAdminToken, close: closeAll };
+    return { cwmpUrl, apiUrl, store, bus, initialAdminToken, linkrate: linkrateEvaluator, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
