@@ -86,4 +86,28 @@ describe.sequential("support page in Chromium", () => {
     await shot("support-applied");
     expect(pageErrors).toEqual([]);
   });
+
+  test("a NOC user sees the line's Wi-Fi but cannot change it, and a forced change gets 403", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("API token").fill(acs.tokens.noc);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    await page.goto(ui("#/support/lines/L-7001"));
+    await page.getByRole("heading", { name: "Line L-7001 · Léa Dubois" }).waitFor();
+    expect(await page.locator("#wifi-24GHz-ssid").inputValue()).toBe("Maison Dubois");
+    expect(await page.locator("#wifi-24GHz-ssid").isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Apply changes" }).count()).toBe(0);
+    await shot("support-noc");
+    const forced = await page.evaluate(async () => {
+      const session = await (await fetch("/ui/session")).json();
+      const res = await fetch("/ui/api/lines/L-7001/wifi", {
+        method: "PATCH",
+        headers: { "content-type": "application/json", [session.csrfHeader]: session.csrfToken },
+        body: JSON.stringify({ version: 1, bands: { "2.4GHz": { ssid: "noc was here" } } }),
+      });
+      return res.status;
+    });
+    expect(forced).toBe(403);
+    expect(router.getValue("Device.WiFi.SSID.1.SSID")).toBe("Maison Dubois");
+  });
 });
