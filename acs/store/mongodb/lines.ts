@@ -6,14 +6,14 @@
 // hits a taken id or serial removes what it inserted before failing.
 // Contract: acs/lines/line-repository.ts (test/contract/lines-contract.ts).
 
-import { MongoServerError, type Collection, type Db, type Filter, type IndexDescription } from "mongodb";
+import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import { lineSerials, type EquipmentRole, type Line } from "../../lines/line.ts";
 import {
   LineConflictError, LineVersionError,
   type LineQuery, type LineRepository, type StateCounts, type StateQuery,
 } from "../../lines/line-repository.ts";
 import { PROVISIONING_STATUSES, STANDINGS, type ProvisioningState } from "../../provisioning/provisioning-state.ts";
-import { checkCount, isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
 
 interface LineDoc {
   _id: string;
@@ -37,7 +37,7 @@ interface StateDoc {
   doc: string;
 }
 
-const k = (key: Record<string, 1 | -1>): IndexDescription => ({ key, name: Object.entries(key).map(([f, d]) => `${f}_${d}`).join("_") });
+const k = indexOf;
 
 const INDEXES: Record<string, IndexDescription[]> = {
   lines: [k({ subscriberId: 1, _id: 1 }), k({ commune: 1, _id: 1 })],
@@ -45,19 +45,6 @@ const INDEXES: Record<string, IndexDescription[]> = {
   provisioning_states: [k({ serial: 1 }), k({ lineId: 1, _id: 1 }), k({ standing: 1, _id: 1 }), k({ status: 1, _id: 1 })],
 };
 
-/** Missing indexes only: FerretDB 1.24 drops the connection on a createIndexes whose indexes all exist (as in indexes.ts). */
-async function ensureIndexes(db: Db): Promise<void> {
-  for (const [name, specs] of Object.entries(INDEXES)) {
-    let existing = new Set<string>();
-    try {
-      existing = new Set((await db.collection(name).listIndexes().toArray()).map((i) => String(i.name)));
-    } catch (err) {
-      if (!(err instanceof MongoServerError && err.code === 26)) throw err; // NamespaceNotFound: a new collection
-    }
-    const missing = specs.filter((s) => !existing.has(s.name!));
-    if (missing.length > 0) await db.collection(name).createIndexes(missing);
-  }
-}
 
 const searchText = (l: Line): string => `${l.id}\n${l.subscriber.name}\n${l.address}`.toLowerCase();
 const regexLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`);
@@ -69,7 +56,7 @@ const serialField = (role: EquipmentRole): "router.serial" | "ontSerial" => (rol
 
 /** Creates the missing indexes and returns the repository over `db`. */
 export async function createMongoLineRepository(db: Db): Promise<LineRepository> {
-  await ensureIndexes(db);
+  await ensureMissingIndexes(db, INDEXES);
   const lines: Collection<LineDoc> = db.collection<LineDoc>("lines");
   const serials: Collection<SerialDoc> = db.collection<SerialDoc>("line_serials");
   const states: Collection<StateDoc> = db.collection<StateDoc>("provisioning_states");

@@ -21,7 +21,7 @@ import type { LinkDirection } from "../../linkrate/policy.ts";
 import { alignDown, rollUp } from "../../linkrate/rollup.ts";
 import type { VerdictCode } from "../../linkrate/verdict.ts";
 import { mongoLinkrateDump } from "./linkrate-dump.ts";
-import { checkCount, isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
 
 export interface SampleDoc { atMs: number; lineId: string; deviceId: string; direction: LinkDirection | null; method: MeasurementMethod; value: number; context: string | null }
 export interface RollupDoc extends Omit<Rollup, never> { _id: string }
@@ -41,7 +41,7 @@ export interface LineDoc {
 export interface AlertDoc extends Omit<LinkAlert, "id" | "detail"> { _id: string; detail: string }
 export interface TestDoc extends Omit<SpeedTestRecord, "id"> { _id: string }
 
-const k = (key: Record<string, 1 | -1>): IndexDescription => ({ key, name: Object.entries(key).map(([f, d]) => `${f}_${d}`).join("_") });
+const k = indexOf;
 
 const INDEXES: Record<string, IndexDescription[]> = {
   // Unique per series and millisecond: a reading reported twice is stored once.
@@ -52,19 +52,6 @@ const INDEXES: Record<string, IndexDescription[]> = {
   linkrate_speed_tests: [k({ deviceId: 1, status: 1, createdAtMs: 1 }), k({ status: 1, lineId: 1 }), k({ lineId: 1, createdAtMs: -1 })],
 };
 
-/** Missing indexes only: FerretDB 1.24 drops the connection on a createIndexes whose indexes all exist (as in indexes.ts). */
-async function ensureIndexes(db: Db): Promise<void> {
-  for (const [name, specs] of Object.entries(INDEXES)) {
-    let existing = new Set<string>();
-    try {
-      existing = new Set((await db.collection(name).listIndexes().toArray()).map((i) => String(i.name)));
-    } catch (err) {
-      if (!(err instanceof MongoServerError && err.code === 26)) throw err; // NamespaceNotFound: a new collection
-    }
-    const missing = specs.filter((s) => !existing.has(s.name!));
-    if (missing.length > 0) await db.collection(name).createIndexes(missing);
-  }
-}
 
 export const toSample = (d: SampleDoc): Measurement => ({
   atMs: d.atMs, lineId: d.lineId, deviceId: d.deviceId, direction: d.direction, method: d.method, value: d.value,
@@ -103,7 +90,7 @@ function sampleFilter(q: SampleQuery, timeField: "atMs" | "startMs"): Filter<Sam
 
 /** Creates the missing indexes and returns the repository over `db`. */
 export async function createMongoLinkrateRepository(db: Db): Promise<LinkrateRepository> {
-  await ensureIndexes(db);
+  await ensureMissingIndexes(db, INDEXES);
   const samples = db.collection<SampleDoc>("linkrate_samples");
   const rollups = db.collection<RollupDoc>("linkrate_rollups");
   const lines = db.collection<LineDoc>("linkrate_lines");

@@ -7,12 +7,11 @@
 // details) are JSON text, as elsewhere in this store (mongo-util.ts).
 
 import type { Collection, Db, IndexDescription } from "mongodb";
-import { MongoServerError } from "mongodb";
 import type {
   Charge, ChargeStatus, ChargeUpdate, ExportBatch, ExportBatchIntent, ExportBatchSummary, ExportItem, FlaggingRun,
   LineAddress, RentalContact, Reversal, ReviewFlag,
 } from "../../rentals/rental-repository.ts";
-import { isDuplicateKey, limited } from "./mongo-util.ts";
+import { ensureMissingIndexes, isDuplicateKey, limited } from "./mongo-util.ts";
 
 type ChargeDoc = Omit<Charge, "id" | "evidence"> & { _id: string; evidence: string };
 type ReversalDoc = Omit<Reversal, "id" | "detail"> & { _id: string; detail: string };
@@ -41,24 +40,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
   rental_flagging_runs: [k({ day: 1, startedAt: -1 }), k({ startedAt: -1, _id: -1 })],
 };
 
-/**
- * Creates the missing indexes only: FerretDB 1.24 drops the connection on a
- * createIndexes whose indexes all exist (the store's indexes.ts does the same
- * for its own collections).
- */
-export async function ensureRentalIndexes(db: Db): Promise<void> {
-  await Promise.all(Object.entries(INDEXES).map(async ([name, specs]) => {
-    let existing: Set<string>;
-    try {
-      existing = new Set((await db.collection(name).listIndexes().toArray()).map((i) => String(i.name)));
-    } catch (err) {
-      if (!(err instanceof MongoServerError && err.code === 26)) throw err; // 26: NamespaceNotFound, a new collection
-      existing = new Set();
-    }
-    const missing = specs.filter((s) => !existing.has(s.name!));
-    if (missing.length > 0) await db.collection(name).createIndexes(missing);
-  }));
-}
+/** Missing indexes only (FerretDB 1.24 drops the connection on a createIndexes whose indexes all exist). */
+export const ensureRentalIndexes = (db: Db): Promise<void> => ensureMissingIndexes(db, INDEXES);
 
 async function insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
   try {
