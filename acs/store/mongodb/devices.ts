@@ -13,6 +13,7 @@ import type { Collection, Db, Filter, Sort } from "mongodb";
 import type { Device, DeviceCredentials, DeviceIdentity, DeviceQuery, DeviceUpdate, ParamRecord } from "../store.ts";
 import { checkCount, isDuplicateKey, limited } from "./mongo-util.ts";
 import { projectionFor, readTree, TREE_FIELD, treeUpdate, type TreeNode } from "./param-tree.ts";
+import { deviceDefaults } from "../device-defaults.ts";
 
 type DeviceDoc = Omit<Device, "id"> & { _id: string; [TREE_FIELD]?: TreeNode };
 type CredentialsDoc = Partial<DeviceCredentials> & { _id: string };
@@ -45,22 +46,6 @@ const SORT_FIELDS = {
   softwareVersion: "softwareVersion",
 } as const satisfies Record<NonNullable<DeviceQuery["sort"]>, string>;
 
-function defaults(): Omit<Device, keyof DeviceIdentity> {
-  return {
-    softwareVersion: "",
-    hardwareVersion: "",
-    dataModel: "tr181",
-    registeredAt: Date.now(),
-    lastInformAt: null,
-    lastBootAt: null,
-    lastRemoteAddress: null,
-    connectionRequestUrl: null,
-    udpConnectionRequestAddress: null,
-    lastEvents: [],
-    periodicInformInterval: null,
-    tags: [],
-  };
-}
 
 function docToDevice(doc: DeviceDoc): Device {
   return {
@@ -147,7 +132,7 @@ export class DeviceCollection {
     const { matchedCount } = await this.devices.updateOne({ _id: id }, { $set });
     if (matchedCount === 0) {
       try {
-        await this.devices.insertOne({ _id: id, ...defaults(), ...$set } as DeviceDoc);
+        await this.devices.insertOne({ _id: id, ...deviceDefaults(), ...$set } as DeviceDoc);
       } catch (err) {
         // Two first Informs raced: the loser applies its update to the winner's document.
         if (!isDuplicateKey(err)) throw err;

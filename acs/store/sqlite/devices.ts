@@ -16,6 +16,7 @@
 
 import type { Device, DeviceCredentials, DeviceIdentity, DeviceQuery, DeviceUpdate } from "../store.ts";
 import { checkCount, prepareCached, sqlLimit, transactions, type Db, type Transactions } from "./sql-util.ts";
+import { deviceDefaults } from "../device-defaults.ts";
 
 interface DeviceRow {
   rid: number;
@@ -274,21 +275,7 @@ export class DeviceTable {
   }
 
   private create(identity: DeviceIdentity, update: DeviceUpdate): Device {
-    const device: Device = {
-      ...identity,
-      softwareVersion: "",
-      hardwareVersion: "",
-      dataModel: "tr181",
-      registeredAt: Date.now(),
-      lastInformAt: null,
-      lastBootAt: null,
-      lastRemoteAddress: null,
-      connectionRequestUrl: null,
-      udpConnectionRequestAddress: null,
-      lastEvents: [],
-      periodicInformInterval: null,
-      tags: [],
-    };
+    const device: Device = { ...identity, ...deviceDefaults() };
     for (const key of Object.keys(UPDATE_COLUMNS) as (keyof DeviceUpdate)[]) {
       if (update[key] !== undefined) (device as unknown as Record<string, unknown>)[key] = update[key];
     }
