@@ -1,5 +1,5 @@
 // Parameter and object definitions as extracted from the BBF data models
-// (agent/drivers/sim/bbf/*.json). Short keys keep the committed JSON and the
+// (agent/datamodel/bbf/*.json). Short keys keep the committed JSON and the
 // in-memory templates small; every simulated device shares one copy.
 
 /** Base types of the BBF data models, as they travel on the CWMP wire (without "xsd:"). */

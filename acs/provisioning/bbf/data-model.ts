@@ -1,15 +1,10 @@
-// Lookups in the BBF extracts (tr181.json, tr098.json next to this file):
-// does a concrete path such as "Device.WiFi.Radio.2.Channel" exist in the
-// model, and with which definition. Instance numbers are matched against the
-// model's "{i}" placeholders.
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// Lookups in the BBF extracts (agent/datamodel/bbf/, the ones the agent's
+// models are built from): does a concrete path such as
+// "Device.WiFi.Radio.2.Channel" exist in the model, and with which definition.
+// Instance numbers are matched against the model's "{i}" placeholders.
+import { TR098, TR181 } from "../../../agent/datamodel/bbf/load.ts";
 import type { BbfDefinitions, BbfObject, BbfParam } from "../../../agent/datamodel/schema.ts";
 import { templatePath } from "../../../agent/datamodel/template.ts";
-
-/** Where tr181.json and tr098.json live (written by generate.ts). */
-export const profileBbfDir = dirname(fileURLToPath(import.meta.url));
 
 export type DataModelName = "tr098" | "tr181";
 
@@ -20,10 +15,9 @@ export const DATA_MODEL_ROOTS: Readonly<Record<DataModelName, string>> = {
 
 export type DataModels = Readonly<Record<DataModelName, BbfDefinitions>>;
 
-/** Reads both extracts; called once per profile load, never at import time. */
-export function readDataModels(dir = profileBbfDir): DataModels {
-  const read = (f: string) => JSON.parse(readFileSync(join(dir, f), "utf8")) as BbfDefinitions;
-  return { tr181: read("tr181.json"), tr098: read("tr098.json") };
+/** Both extracts, as committed. */
+export function readDataModels(): DataModels {
+  return { tr181: TR181, tr098: TR098 };
 }
 
 /** True when a segment of the path is a vendor extension (X_<vendor>_Name). */
@@ -37,7 +31,7 @@ function objectOf(defs: BbfDefinitions, objectTemplate: string): Lookup<BbfObjec
   const multi = defs.objects[`${objectTemplate}{i}.`];
   const reason = multi
     ? `${objectTemplate} is a table: the path needs an instance number`
-    : `${defs.model} has no object ${objectTemplate} (among the objects listed in acs/provisioning/bbf/objects.ts)`;
+    : `${defs.model} has no object ${objectTemplate} (among the objects listed in agent/datamodel/bbf/objects.ts)`;
   return { ok: false, reason };
 }
 

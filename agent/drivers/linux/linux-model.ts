@@ -9,7 +9,7 @@ import { channelCheck, diagnosticsStateCheck, forInstances, instanceOf, manageme
 import type { BbfDefinitions, BbfObject, BbfParam } from "../../datamodel/schema.ts";
 import { buildTemplate, type ModelRules, type Template, type ValueSource } from "../../datamodel/template.ts";
 import { isoSeconds } from "../../datamodel/values.ts";
-import { TR181 } from "../sim/bbf/load.ts";
+import { TR181 } from "../../datamodel/bbf/load.ts";
 import { ONT_DEFINITION, ONT_OBJECT, type OntMonitor } from "./ont.ts";
 import type { InterfaceRates } from "./rates.ts";
 import type { Counter, NetInterfaces } from "./sysfs.ts";

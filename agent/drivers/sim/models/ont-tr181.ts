@@ -2,8 +2,8 @@
 // interface with live Rx/Tx levels in Dbm1000, one Ethernet UNI port.
 
 import type { DeviceModel } from "../../../datamodel/device-model.ts";
-import { TR181 } from "../bbf/load.ts";
-import { TR181_OBJECTS } from "../bbf/objects.ts";
+import { TR181 } from "../../../datamodel/bbf/load.ts";
+import { TR181_OBJECTS } from "../../../datamodel/bbf/objects.ts";
 import { mac, reading } from "../derive.ts";
 import { liveValues } from "../live.ts";
 import { opticalLevel } from "../line-behaviour.ts";
@@ -12,7 +12,8 @@ import { commonDynamic, deviceInfoValues, diagnosticsStateCheck, forInstances, m
 
 const R = "Device.";
 const OUI = "7C8A3E";
-const objects = TR181_OBJECTS.filter((o) => !/^Device\.(WiFi|PPP)\./.test(o));
+// A bridge: no Wi-Fi, PPP, Ethernet link/VLAN layer or DHCPv4 client objects.
+const objects = TR181_OBJECTS.filter((o) => !/^Device\.(WiFi|PPP|Ethernet\.(Link|VLANTermination)|DHCPv4)\./.test(o));
 const identity = {
   manufacturer: "FiberLink Optics",
   oui: OUI,

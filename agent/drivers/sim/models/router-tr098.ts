@@ -4,8 +4,8 @@
 // as many older CPEs do.
 
 import type { DeviceModel } from "../../../datamodel/device-model.ts";
-import { TR098 } from "../bbf/load.ts";
-import { TR098_OBJECTS } from "../bbf/objects.ts";
+import { TR098 } from "../../../datamodel/bbf/load.ts";
+import { TR098_OBJECTS } from "../../../datamodel/bbf/objects.ts";
 import { mac, mix, passphrase, tag4, wanIp } from "../derive.ts";
 import { liveValues } from "../live.ts";
 import type { SimModel } from "../model-spec.ts";
@@ -14,7 +14,8 @@ import { commonDynamic, deviceInfoValues, diagnosticsStateCheck, forInstances, m
 
 const R = "InternetGatewayDevice.";
 const OUI = "0C7A15";
-const objects = TR098_OBJECTS;
+// Wi-Fi keys by KeyPassphrase only: no PreSharedKey or WEPKey tables.
+const objects = TR098_OBJECTS.filter((o) => !/\.WLANConfiguration\.\{i\}\.(PreSharedKey|WEPKey)\./.test(o));
 const identity = {
   manufacturer: "OldGate Systems",
   oui: OUI,

@@ -2,8 +2,8 @@
 // Ethernet.Interface.1, four LAN ports, 2.4 GHz + 5 GHz radios.
 
 import { isoSeconds } from "../../../datamodel/values.ts";
-import { TR181 } from "../bbf/load.ts";
-import { TR181_OBJECTS } from "../bbf/objects.ts";
+import { TR181 } from "../../../datamodel/bbf/load.ts";
+import { TR181_OBJECTS } from "../../../datamodel/bbf/objects.ts";
 import { fnv1a } from "../../../datamodel/fnv1a.ts";
 import { mac, mix, passphrase, reading, tag4, wanIp } from "../derive.ts";
 import { liveValues } from "../live.ts";
@@ -14,7 +14,8 @@ import { commonDynamic, deviceInfoValues, diagnosticsStateCheck, forInstances, m
 
 const R = "Device.";
 const OUI = "A4B1C2";
-const objects = TR181_OBJECTS.filter((o) => !o.startsWith("Device.Optical."));
+// No optical interface, and PPPoE straight on the WAN port: no Ethernet link/VLAN layer, no DHCPv4 client.
+const objects = TR181_OBJECTS.filter((o) => !/^Device\.(Optical|Ethernet\.(Link|VLANTermination)|DHCPv4)\./.test(o));
 const identity = {
   manufacturer: "HomeWave Technologies",
   oui: OUI,

@@ -1,8 +1,9 @@
 // Extracts the objects listed in objects.ts from the full BBF data-model XML
-// into compact JSON (tr181.json, tr098.json) so the agent never loads the
-// 4 MB XML at run time. Streaming (saxes): the XML is read once, in chunks.
+// into compact JSON (tr181.json, tr098.json next to this file) so neither the
+// agent nor the ACS loads the 4 MB XML at run time. Streaming (saxes): the XML
+// is read once, in chunks.
 //
-//   npx tsx agent/drivers/sim/bbf/generate.ts [bbfDir]
+//   npx tsx agent/datamodel/bbf/generate.ts [bbfDir]
 //
 // bbfDir defaults to ../shared/data/bbf next to the repository.
 
@@ -11,7 +12,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import type { BbfDefinitions, BbfObject, BbfParam, BbfType, Range } from "../../../datamodel/schema.ts";
+import type { BbfDefinitions, BbfObject, BbfParam, BbfType, Range } from "../schema.ts";
 import { TR098_OBJECTS, TR181_OBJECTS } from "./objects.ts";
 
 export const SOURCES = [
@@ -173,6 +174,7 @@ export function formatDefinitions(d: BbfDefinitions): string {
 }
 
 export const bbfOutDir = dirname(fileURLToPath(import.meta.url));
+export const defaultBbfSourceDir = resolve(bbfOutDir, "../../../../shared/data/bbf");
 
 export async function generateAll(bbfDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -181,8 +183,7 @@ export async function generateAll(bbfDir: string): Promise<Record<string, string
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const bbfDir = resolve(process.argv[2] ?? join(bbfOutDir, "../../../../../shared/data/bbf"));
-  const files = await generateAll(bbfDir);
+  const files = await generateAll(resolve(process.argv[2] ?? defaultBbfSourceDir));
   for (const [name, text] of Object.entries(files)) {
     await writeFile(join(bbfOutDir, name), text);
     console.log(`wrote ${name} (${text.length} bytes)`);

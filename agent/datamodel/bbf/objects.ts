@@ -1,6 +1,9 @@
-// The BBF objects the simulated models are built from. generate.ts extracts
-// exactly these (all their parameters) from the full BBF XML; the models pick
-// from this set and a unit test checks they stay inside it.
+// The BBF objects extracted (every parameter) from the full data-model XML by
+// generate.ts, for both users of the extract: the simulated models (each picks
+// the objects it implements from these lists) and the ACS profile validator
+// (a firmware profile may map into any of them). Need another standard object?
+// Add it here, in tree order, and regenerate; vendor X_ parameters are declared
+// by the profile or the model itself.
 
 export const TR181_OBJECTS = [
   "Device.",
@@ -19,6 +22,8 @@ export const TR181_OBJECTS = [
   "Device.Ethernet.",
   "Device.Ethernet.Interface.{i}.",
   "Device.Ethernet.Interface.{i}.Stats.",
+  "Device.Ethernet.Link.{i}.",
+  "Device.Ethernet.VLANTermination.{i}.",
   "Device.Optical.",
   "Device.Optical.Interface.{i}.",
   "Device.Optical.Interface.{i}.Stats.",
@@ -34,6 +39,7 @@ export const TR181_OBJECTS = [
   "Device.IP.Diagnostics.",
   "Device.IP.Diagnostics.DownloadDiagnostics.",
   "Device.IP.Diagnostics.UploadDiagnostics.",
+  "Device.DHCPv4.Client.{i}.",
 ] as const;
 
 export const TR098_OBJECTS = [
@@ -47,6 +53,8 @@ export const TR098_OBJECTS = [
   "InternetGatewayDevice.LANDevice.{i}.LANEthernetInterfaceConfig.{i}.Stats.",
   "InternetGatewayDevice.LANDevice.{i}.WLANConfiguration.{i}.",
   "InternetGatewayDevice.LANDevice.{i}.WLANConfiguration.{i}.Stats.",
+  "InternetGatewayDevice.LANDevice.{i}.WLANConfiguration.{i}.PreSharedKey.{i}.",
+  "InternetGatewayDevice.LANDevice.{i}.WLANConfiguration.{i}.WEPKey.{i}.",
   "InternetGatewayDevice.WANDevice.{i}.",
   "InternetGatewayDevice.WANDevice.{i}.WANCommonInterfaceConfig.",
   "InternetGatewayDevice.WANDevice.{i}.WANEthernetInterfaceConfig.",
