@@ -77,7 +77,7 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     // A bad profile stops start-up here, naming the file, the field and the reason.
     const profiles = createProfileRegistry(await loadProfiles());
     const nonceSecret = config.cwmp.nonceSecret ?? (await loadOrCreateNonceSecret(config.dataDir));
-    const store = await openStore(config.store);
+    const store = await openStore(config.store, { serve: true });
     cleanups.push(() => store.close());
     const bus = new EventBus();
 

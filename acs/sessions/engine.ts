@@ -2,8 +2,9 @@
 // executes its effects against the store and the RPC sources, and keeps one
 // session per device. Sessions of one device never interleave: in this
 // process a new session waits for the previous one to be aborted; across ACS
-// instances the store lease `session:<deviceId>` decides (renewed as the
-// session progresses, released at its end, expiring if this process dies).
+// instances sharing a store the lease `session:<deviceId>` decides (renewed as
+// the session progresses, released at its end, expiring if this process dies).
+// A store serving one ACS process (SQLite) needs no lease.
 // Nothing is confirmed to a source unless the CPE answered, so a session that
 // dies (idle timeout, preemption, shutdown) loses nothing: sources keep their
 // work pending for the next session.
@@ -97,6 +98,7 @@ export class SessionEngine {
   private readonly idleMs: number;
   private readonly leaseTtlMs: number;
   private readonly maxRpcs: number;
+  private readonly leases: boolean;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: SessionEngineDeps) {
@@ -104,6 +106,7 @@ export class SessionEngine {
     // Outlives an idle session, so only a dead instance's lease ever expires under a live session.
     this.leaseTtlMs = this.idleMs * 2 + 5_000;
     this.maxRpcs = deps.options.maxRpcsPerSession ?? 256;
+    this.leases = deps.store.sharedByInstances;
     this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(this.idleMs / 4, 20)));
     this.sweeper.unref();
   }
@@ -147,7 +150,7 @@ export class SessionEngine {
   handle(s: Session, event: SessionEvent): Promise<SessionReply> {
     return s.run(async () => {
       if (s.finished) return { kind: "error", status: 400, text: "session closed" };
-      if (Date.now() - s.leaseAt > this.leaseTtlMs / 3) {
+      if (this.leases && Date.now() - s.leaseAt > this.leaseTtlMs / 3) {
         let renewed: boolean;
         try {
           renewed = await this.renewLease(s);
@@ -186,6 +189,7 @@ export class SessionEngine {
   }
 
   private async renewLease(s: Session): Promise<boolean> {
+    if (!this.leases) return true;
     const now = Date.now();
     const ok = await this.deps.store.acquireLease(`session:${s.deviceId}`, this.deps.options.instanceId, this.leaseTtlMs);
     if (ok) s.leaseAt = now;

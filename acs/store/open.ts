@@ -11,8 +11,9 @@ export function describeStore(spec: StoreSpec): string {
   return spec.kind === "sqlite" ? `sqlite:${spec.path}` : spec.url.replace(/\/\/[^@/]*@/, "//…@");
 }
 
-export async function openStore(spec: StoreSpec): Promise<Store> {
-  if (spec.kind === "sqlite") return openSqliteStore(spec.path);
+/** `serve`: the store of a running ACS (SQLite takes its one-ACS owner lock); tools working beside one leave it out. */
+export async function openStore(spec: StoreSpec, options: { serve?: boolean } = {}): Promise<Store> {
+  if (spec.kind === "sqlite") return openSqliteStore(spec.path, options);
   try {
     return await openMongoStore(spec.url);
   } catch (err) {

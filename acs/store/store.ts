@@ -168,6 +168,13 @@ export interface CapabilityRepositories {
 }
 
 export interface Store extends CapabilityRepositories {
+  /**
+   * True when several ACS instances may share this store (MongoDB): sessions
+   * then take the lease `session:<device id>`. The embedded SQLite store serves
+   * one ACS process (sqlite/owner-lock.ts), whose in-process lock suffices.
+   */
+  readonly sharedByInstances: boolean;
+
   // ---- devices -----------------------------------------------------------
   getDevice(id: string): Promise<Device | null>;
   /** Creates the device if absent (registration), otherwise applies `update`. */

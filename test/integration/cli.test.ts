@@ -138,6 +138,23 @@ test("token create prints a token that works against the API; list shows it; rev
   expect(server.stdout()).not.toContain("first start");
 });
 
+test("a second ACS on the same SQLite store refuses to start; once the first is killed -9, a new one starts at once", async () => {
+  const dataDir = await tempDir();
+  const first = await startServer(["--data-dir", dataDir]);
+  const second = await run(["start", "--cwmp-host", "127.0.0.1", "--cwmp-port", "0", "--api-port", "0", "--data-dir", dataDir]);
+  expect(second.code).toBe(1);
+  expect(second.stderr).toContain(`another FlexACS process serves ${join(dataDir, "flexacs.db")}`);
+  expect(second.stderr).toContain("several instances share a MongoDB store");
+  const token = (await first.waitFor(/^\s+(flx_\S+)$/m))[1]!;
+  expect(await devicesStatus(first.apiUrl, token)).toBe(200);
+  // The lock dies with its process: no stale lock after kill -9.
+  first.child.kill("SIGKILL");
+  await new Promise((resolve) => first.child.once("exit", resolve));
+  const third = await startServer(["--data-dir", dataDir]);
+  expect(await devicesStatus(third.apiUrl, token)).toBe(200);
+  expect(await stop(third.child)).toBe(0);
+});
+
 test("first start on an empty store prints a working admin token once, and never logs it", async () => {
   const dataDir = await tempDir();
   const first = await startServer(["--data-dir", dataDir]);

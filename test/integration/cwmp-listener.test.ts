@@ -26,8 +26,8 @@ afterEach(async () => {
   acs = null;
 });
 
-async function start(options: Parameters<typeof AcsUnderTest.start>[0] = {}): Promise<AcsUnderTest> {
-  acs = await AcsUnderTest.start(options);
+async function start(...args: Parameters<typeof AcsUnderTest.start>): Promise<AcsUnderTest> {
+  acs = await AcsUnderTest.start(...args);
   return acs;
 }
 
@@ -246,8 +246,8 @@ describe("CWMP sessions", () => {
     expect(a.named("session.ended").map((e) => e.ok)).toContain(false);
   });
 
-  it("an idle session is dropped after the timeout and nothing is lost", async () => {
-    const a = await start({ sessionIdleTimeoutMs: 150 });
+  it("an idle session is dropped after the timeout, its lease on a shared store released, and nothing is lost", async () => {
+    const a = await start({ sessionIdleTimeoutMs: 150 }, { sharedStore: true });
     await cpe(a).inform(["0 BOOTSTRAP"]);
     const since = a.events.length;
     const task = await a.store.addTask({ deviceId: DEVICE_ID, name: "reboot", createdBy: "test", args: {} });

@@ -19,8 +19,8 @@ afterEach(async () => {
   acs = null;
 });
 
-async function registered(): Promise<AcsUnderTest> {
-  acs = await AcsUnderTest.start();
+async function registered(how: { sharedStore?: boolean } = {}): Promise<AcsUnderTest> {
+  acs = await AcsUnderTest.start({}, how);
   const c = cpe(acs);
   await c.inform(["0 BOOTSTRAP", "1 BOOT"]);
   expect((await c.emptyPost()).status).toBe(204);
@@ -146,8 +146,8 @@ describe("task delivery", () => {
     expect(await a.store.getTask(worn.id)).toMatchObject({ status: "fault", fault: { code: "task.undelivered" } });
   });
 
-  it("while another ACS instance holds the device's session lease, the Inform gets 503; then it proceeds", async () => {
-    const a = await registered();
+  it("on a shared store, while another ACS instance holds the device's session lease, the Inform gets 503; then it proceeds", async () => {
+    const a = await registered({ sharedStore: true });
     expect(await a.store.acquireLease(`session:${DEVICE_ID}`, "other-instance", 60_000)).toBe(true);
     const c = cpe(a);
     const busy = await c.inform();

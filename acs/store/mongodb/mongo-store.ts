@@ -65,6 +65,7 @@ export async function openMongoStore(url: string, opts: { dbName?: string } = {}
       createMongoWifiChangeRepository(db),
     ]);
     return {
+      sharedByInstances: true,
       lines,
       rentals,
       firmware,

@@ -21,16 +21,30 @@ import { createSqliteMacLookup } from "./router-by-mac.ts";
 import { DeviceTable } from "./devices.ts";
 import { FaultTable } from "./faults.ts";
 import { LeaseTable } from "./leases.ts";
+import { lockSqliteStore } from "./owner-lock.ts";
 import { ParamTable } from "./params.ts";
 import { migrate } from "./schema.ts";
 import type { Db } from "./sql-util.ts";
 import { TaskTable } from "./tasks.ts";
 import { TokenTable } from "./tokens.ts";
 
+export interface SqliteStoreOptions {
+  /** Serve an ACS: take the store's owner lock (owner-lock.ts), released by close(). Tools working beside an ACS do not. */
+  serve?: boolean;
+}
+
 /** Opens (creating the file and its folder if needed) and migrates a store. `":memory:"` gives a private in-memory one. */
-export async function openSqliteStore(path: string): Promise<Store> {
-  if (path !== ":memory:" && path !== "") mkdirSync(dirname(resolve(path)), { recursive: true });
-  const db = new Database(path);
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
+  const onDisk = path !== ":memory:" && path !== "";
+  if (onDisk) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const unlock = options.serve && onDisk ? lockSqliteStore(resolve(path)) : () => undefined;
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
@@ -39,14 +53,15 @@ export async function openSqliteStore(path: string): Promise<Store> {
     db.pragma("cache_size = -65536"); // 64 MiB: the hot parameter pages of 100k devices
     migrate(db);
     db.pragma("optimize = 0x10002"); // refreshes planner statistics when stale (long-lived connection)
-    return sqliteStore(db);
+    return sqliteStore(db, unlock);
   } catch (err) {
     db.close();
+    unlock();
     throw err;
   }
 }
 
-function sqliteStore(db: Db): Store {
+function sqliteStore(db: Db, unlock: () => void): Store {
   const devices = new DeviceTable(db);
   const params = new ParamTable(db, (id) => devices.rid(id));
   const tasks = new TaskTable(db);
@@ -55,6 +70,7 @@ function sqliteStore(db: Db): Store {
   const tokens = new TokenTable(db);
   const leases = new LeaseTable(db);
   return {
+    sharedByInstances: false,
     lines: createSqliteLineRepository(db),
     rentals: createSqliteRentalRepository(db),
     firmware: createSqliteFirmwareRepository(db),
@@ -101,6 +117,7 @@ function sqliteStore(db: Db): Store {
       if (!db.open) return;
       db.pragma("optimize");
       db.close();
+      unlock();
     },
   };
 }

@@ -1,6 +1,8 @@
 // A real CWMP listener on 127.0.0.1 (ephemeral port) over a real SQLite store
 // in a temp dir, for integration tests. `restart()` closes server and store
 // and opens them again on the same file, like an ACS process restart.
+// `sharedStore` runs it as on a store several instances share (MongoDB):
+// sessions then take the store lease `session:<device id>`.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -24,20 +26,21 @@ export class AcsUnderTest {
   bus = new EventBus();
   events: Recorded[] = [];
   url = "";
-  private constructor(readonly dir: string, private readonly options: Partial<CwmpServerOptions>) {
+  private constructor(readonly dir: string, private readonly options: Partial<CwmpServerOptions>, private readonly sharedStore: boolean) {
     for (const name of ["device.informed", "device.registered", "session.ended", "task.done", "task.fault", "fault.recorded"] as const) {
       this.bus.on(name, (payload) => this.events.push({ name, payload } as Recorded));
     }
   }
 
-  static async start(options: Partial<CwmpServerOptions> = {}): Promise<AcsUnderTest> {
-    const acs = new AcsUnderTest(mkdtempSync(join(tmpdir(), "flexacs-cwmp-")), options);
+  static async start(options: Partial<CwmpServerOptions> = {}, { sharedStore = false } = {}): Promise<AcsUnderTest> {
+    const acs = new AcsUnderTest(mkdtempSync(join(tmpdir(), "flexacs-cwmp-")), options, sharedStore);
     await acs.open();
     return acs;
   }
 
   private async open(): Promise<void> {
-    this.store = await openSqliteStore(join(this.dir, "acs.db"));
+    const store = await openSqliteStore(join(this.dir, "acs.db"), { serve: true });
+    this.store = this.sharedStore ? { ...store, sharedByInstances: true } : store;
     this.app = await buildCwmpServer({
       store: this.store,
       bus: this.bus,
