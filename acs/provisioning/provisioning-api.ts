@@ -4,13 +4,14 @@
 //                                      parameter tree (secrets never shown)
 //   GET /api/quarantine                devices given management settings only
 //                                      (unknown, no line, returned, charged),
-//                                      with where they connected from
+//                                      with when and where they last connected
+//                                      from (their device records)
 //   GET /api/provisioning/summary      devices per status and standing
 import type { FastifyPluginAsync } from "fastify";
 import { notFound } from "../api/errors.ts";
 import type { LineRepository } from "../lines/line-repository.ts";
 import { redactSecrets } from "../secrets.ts";
-import type { Store } from "../store/store.ts";
+import type { Device, Store } from "../store/store.ts";
 import type { ProfileRegistry } from "./profile-registry.ts";
 import { STANDINGS, type ProvisioningState, type Standing } from "./provisioning-state.ts";
 import { decodeActual } from "./reconcile.ts";
@@ -52,9 +53,9 @@ const STATE_SCHEMA = {
   },
 } as const;
 
-const quarantineItem = (s: ProvisioningState) => ({
+const quarantineItem = (s: ProvisioningState, device: Device | null) => ({
   deviceId: s.deviceId, serial: s.serial, productClass: s.productClass, standing: s.standing, status: s.status,
-  firstSeenAt: iso(s.firstSeenAt), lastSeenAt: iso(s.lastSeenAt), lastRemoteAddress: s.lastRemoteAddress,
+  firstSeenAt: iso(s.firstSeenAt), lastSeenAt: iso(device?.lastInformAt ?? s.firstSeenAt), lastRemoteAddress: device?.lastRemoteAddress ?? null,
 });
 
 export const registerProvisioningRoutes: FastifyPluginAsync<ProvisioningRoutesOptions> = async (app, { store, lines, profiles }) => {
@@ -67,6 +68,7 @@ export const registerProvisioningRoutes: FastifyPluginAsync<ProvisioningRoutesOp
   }, async (request) => {
     const s = await lines.getState(request.params.id);
     if (!s) throw notFound(`device ${request.params.id} has no provisioning state (it never contacted the ACS)`);
+    const device = await store.getDevice(s.deviceId);
     const profile = s.profile === null ? undefined : profiles.profiles.find((p) => p.file === s.profile);
     let settings = {};
     if (profile) {
@@ -76,7 +78,7 @@ export const registerProvisioningRoutes: FastifyPluginAsync<ProvisioningRoutesOp
     const c = s.credentials;
     // Secrets read back empty and drift is never about them; masked anyway, as every API read is.
     return {
-      ...quarantineItem(s),
+      ...quarantineItem(s, device),
       lineId: s.lineId, role: s.role, profile: s.profile,
       desiredKey: s.desiredKey, appliedKey: s.appliedKey, appliedAt: iso(s.appliedAt), verifiedAt: iso(s.verifiedAt), lastCheckAt: iso(s.lastCheckAt),
       drift: redactSecrets(s.drift.map((d) => ({ ...d, detectedAt: iso(d.detectedAt) }))),
@@ -104,7 +106,8 @@ export const registerProvisioningRoutes: FastifyPluginAsync<ProvisioningRoutesOp
   }, async (request) => {
     const { standing, offset, limit } = request.query;
     const { total, items } = await lines.listStates({ standing: standing ?? STANDINGS.filter((s) => s !== "line"), offset, limit });
-    return { total, items: items.map(quarantineItem) };
+    const devices = await Promise.all(items.map((s) => store.getDevice(s.deviceId)));
+    return { total, items: items.map((s, i) => quarantineItem(s, devices[i] ?? null)) };
   });
 
   app.get("/provisioning/summary", {

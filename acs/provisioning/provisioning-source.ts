@@ -36,6 +36,8 @@ type Sent = Step & { rpc: AcsRequest; values?: ParameterValue[] };
 
 interface Run {
   state: ProvisioningState;
+  /** The state as last written (without updatedAt): a session that changes nothing writes nothing. */
+  written: string | null;
   profile: Profile;
   desired: DesiredState;
   /** Computes the desired state from the run's state (after its credentials changed). */
@@ -67,18 +69,35 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   const verify = o.verify ?? true;
   const runs = new WeakMap<SessionContext, Run | null>();
 
-  const save = (run: Run) => lines.putState({ ...run.state, updatedAt: Date.now() });
+  const save = async (run: Run) => {
+    run.written = await writeState(run.state, run.written);
+  };
   const retag = async (ctx: SessionContext, run: Run, credentialsPending: boolean) => {
     run.tags = await syncTags(ctx, run.tags, { standing: run.state.standing, credentialsPending, insecureWifi: run.state.warnings.length > 0 });
   };
   const pending = (run: Run) => run.state.credentials !== null && !run.state.credentials.confirmed;
 
+  /** A state's content as compared between writes: everything but updatedAt. */
+  const contentOf = (state: ProvisioningState): string => {
+    const { updatedAt: _, ...content } = state;
+    return JSON.stringify(content);
+  };
+
+  /** Writes `state` unless its content equals `written`; returns what is now written. */
+  async function writeState(state: ProvisioningState, written: string | null): Promise<string> {
+    const json = contentOf(state);
+    if (json !== written) await lines.putState({ ...state, updatedAt: Date.now() });
+    return json;
+  }
+
   async function start(ctx: SessionContext): Promise<Run | null> {
     const facts = sessionFacts(ctx.inform, Date.now());
     const d = ctx.device;
     const previous = await lines.getState(ctx.deviceId);
+    // Taken before the session mutates anything (the state below shares previous's nested objects).
+    const written = previous && contentOf(previous);
     const state = previous ? { ...previous } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
-    Object.assign(state, { serial: d.serialNumber, productClass: d.productClass, lastSeenAt: facts.now, lastRemoteAddress: ctx.remoteAddress });
+    Object.assign(state, { serial: d.serialNumber, productClass: d.productClass });
     const who = await standingOf(d.serialNumber, lines, rentals);
     Object.assign(state, { standing: who.standing, lineId: who.line?.id ?? null, role: who.role });
     if (who.standing !== "line" && previous?.standing !== who.standing) {
@@ -91,7 +110,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
       if (previous?.status !== "unmanaged") {
         await recordFault(ctx, { code: "provisioning.no_profile", message: `no firmware profile covers ${d.oui}/${d.productClass}/${d.hardwareVersion} ${d.softwareVersion}`, detail: null, retries: 0 }, null);
       }
-      await lines.putState({ ...state, status: "unmanaged", profile: null, updatedAt: facts.now });
+      await writeState({ ...state, status: "unmanaged", profile: null }, written);
       await syncTags(ctx, d.tags, { standing: who.standing, credentialsPending: false, insecureWifi: false });
       return null;
     }
@@ -121,7 +140,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     // (device-credentials.ts): from a bootstrap of a device given credentials before, until its credentials are confirmed.
     const mayHoldBootstrap = !state.credentials.confirmed && (facts.bootstrap ? previous?.credentials != null : d.tags.includes(CREDENTIALS_PENDING_TAG));
     const tags = await syncTags(ctx, d.tags, { standing: who.standing, credentialsPending: mayHoldBootstrap, insecureWifi: desired.warnings.length > 0 });
-    const run: Run = { state, profile, desired, desire, facts, tags, next: null, added: new Set(), refused: new Set(), rounds: 0 };
+    const run: Run = { state, written, profile, desired, desire, facts, tags, next: null, added: new Set(), refused: new Set(), rounds: 0 };
     // A re-bootstrap is on disk before anything else happens: a session dying now must not leave it unknown.
     if (facts.bootstrap && previous) await save(run);
 

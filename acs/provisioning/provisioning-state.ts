@@ -109,8 +109,7 @@ export interface ProvisioningState {
   fault: ProvisioningFault | null;
   credentials: ManagedCredentials | null;
   firstSeenAt: number;
-  lastSeenAt: number;
-  lastRemoteAddress: string | null;
+  /** Last change of this state (a session that changes nothing writes nothing; when and whence a device last informed is on its device record). */
   updatedAt: number;
 }
 
@@ -119,6 +118,6 @@ export function newProvisioningState(deviceId: string, serial: string, productCl
     deviceId, serial, productClass, standing: "unknown", lineId: null, role: null, profile: null, status: "pending",
     desiredKey: null, appliedKey: null, applied: {}, appliedAt: null, verifiedAt: null, lastCheckAt: null, lastInformKey: null,
     attempts: 0, drift: [], problems: [], unsupported: [], warnings: [], fault: null, credentials: null,
-    firstSeenAt: now, lastSeenAt: now, lastRemoteAddress: null, updatedAt: now,
+    firstSeenAt: now, updatedAt: now,
   };
 }

@@ -253,6 +253,14 @@ describe("devices on no line", () => {
     expect(list.status).toBe(200);
     expect(list.json.items).toContainEqual(expect.objectContaining({ deviceId: id, serial: d.serial, standing: "unknown", status: "provisioned", lastRemoteAddress: "127.0.0.1" }));
     expect(Object.keys((await provisioning(id)).settings)).toEqual(["management"]);
+    // A later contact shows in the list: last seen is the device's last Inform.
+    const seen = (items: { deviceId: string; lastSeenAt: string }[]) => Date.parse(items.find((i) => i.deviceId === id)!.lastSeenAt);
+    const before = seen(list.json.items);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await d.inform("2 PERIODIC")).toMatchObject({ ok: true, rpcs: 0 });
+    const after = seen((await acs.call("GET", "/api/quarantine?standing=unknown", { token: acs.tokens.noc })).json.items);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBe((await acs.store.getDevice(id))!.lastInformAt);
   });
 });
 
