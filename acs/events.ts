@@ -9,7 +9,7 @@ import type { FaultRecord, Task } from "./store/store.ts";
 import type { WifiChange } from "./wifi/wifi-change.ts";
 
 export interface AcsEvents {
-  "device.informed": { deviceId: string; events: string[]; remoteAddress: string; bootstrap: boolean };
+  "device.informed": { deviceId: string; serialNumber: string; events: string[]; remoteAddress: string; bootstrap: boolean };
   "device.registered": { deviceId: string };
   "session.ended": { deviceId: string; ok: boolean; durationMs: number; rpcs: number };
   "task.done": { task: Task };

@@ -242,7 +242,7 @@ export async function registerRentalsApi(app: FastifyInstance, deps: RentalsApiD
     onRun: (run) => log.info({ runId: run.id, day: run.day, ...run.result }, "rentals flagging run done"),
   });
   const contacts = followRouterContacts(deps.bus, {
-    store: deps.store, repo: deps.repo, clock: deps.clock, resolveLine: deps.resolveLine,
+    repo: deps.repo, clock: deps.clock, resolveLine: deps.resolveLine,
     onError: (err) => log.error({ err }, "recording a rented router's ACS contact failed"),
     onReview: (o) => log.warn({ serial: o.serial }, "rented router online on another subscriber's line: flagged for review"),
   });

@@ -14,7 +14,6 @@
 import { createHash } from "node:crypto";
 import type { EventBus } from "../events.ts";
 import { parisDate } from "../lib/paris-calendar.ts";
-import type { Store } from "../store/store.ts";
 import type { RentalState } from "./lifecycle.ts";
 import type { RentalRepository, RentalRouter } from "./rental-repository.ts";
 
@@ -25,7 +24,6 @@ const EVIDENCE_STATES: ReadonlySet<RentalState> = new Set(["due_back", "overdue"
 export type LineResolver = (contact: { serial: string; deviceId: string; remoteAddress: string }) => Promise<{ lineId: string; subscriberId: string | null } | null>;
 
 export interface ContactDeps {
-  store: Pick<Store, "getDevice">;
   repo: RentalRepository;
   resolveLine?: LineResolver;
 }
@@ -40,11 +38,9 @@ const reviewId = (serial: string, lineId: string): string =>
   `rvw_${createHash("sha256").update(`${serial}\n${lineId}`).digest("hex").slice(0, 24)}`;
 
 /** Handles one Inform of a device at `at` from `remoteAddress`. */
-export async function recordRouterContact(deps: ContactDeps, inform: { deviceId: string; remoteAddress: string; at: number }): Promise<ContactOutcome> {
+export async function recordRouterContact(deps: ContactDeps, inform: { deviceId: string; serialNumber: string; remoteAddress: string; at: number }): Promise<ContactOutcome> {
   const none: ContactOutcome = { serial: null, evidence: false, review: false };
-  const device = await deps.store.getDevice(inform.deviceId);
-  if (!device) return none;
-  const router: RentalRouter | null = await deps.repo.getRouter(device.serialNumber);
+  const router: RentalRouter | null = await deps.repo.getRouter(inform.serialNumber);
   if (!router) return none; // not a rented router: customer-owned routers and ONTs are not watched
   const outcome: ContactOutcome = { serial: router.serial, evidence: false, review: false };
   const { remoteAddress, at } = inform;
@@ -82,8 +78,8 @@ export function followRouterContacts(
 ): ContactFollower {
   const inFlight = new Set<Promise<void>>();
   const clock = deps.clock ?? Date.now;
-  const off = bus.on("device.informed", ({ deviceId, remoteAddress }) => {
-    const p: Promise<void> = recordRouterContact(deps, { deviceId, remoteAddress, at: clock() })
+  const off = bus.on("device.informed", ({ deviceId, serialNumber, remoteAddress }) => {
+    const p: Promise<void> = recordRouterContact(deps, { deviceId, serialNumber, remoteAddress, at: clock() })
       .then((o) => { if (o.review) deps.onReview?.(o); }, deps.onError)
       .finally(() => inFlight.delete(p));
     inFlight.add(p);

@@ -57,7 +57,7 @@ export class Session {
   finished = false;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly deviceId: string, readonly remoteAddress: string, hold: boolean) {
+  constructor(readonly deviceId: string, readonly remoteAddress: string, readonly acsOrigin: string | null, hold: boolean) {
     this.state = initialState(hold);
   }
 
@@ -120,9 +120,9 @@ export class SessionEngine {
    * has here is aborted first (the CPE only opens a new one when it gave up on
    * the old). `session` is null when no session remains open after the reply.
    */
-  start(deviceId: string, envelope: Envelope, remoteAddress: string): Promise<{ session: Session | null; reply: SessionReply }> {
+  start(deviceId: string, envelope: Envelope, remoteAddress: string, acsOrigin: string | null): Promise<{ session: Session | null; reply: SessionReply }> {
     const previous = this.byDevice.get(deviceId);
-    const s = new Session(deviceId, remoteAddress, this.deps.options.holdRequests ?? false);
+    const s = new Session(deviceId, remoteAddress, acsOrigin, this.deps.options.holdRequests ?? false);
     // Registered synchronously so a concurrent Inform of the same device queues behind this one.
     this.byDevice.set(deviceId, s);
     this.byId.set(s.id, s);
@@ -280,9 +280,9 @@ export class SessionEngine {
     const changed = changedParameters(inform.parameterList, stored, now);
     if (changed.size > 0) await store.updateParameters(s.deviceId, changed);
     if (registered) bus.emit("device.registered", { deviceId: s.deviceId });
-    bus.emit("device.informed", { deviceId: s.deviceId, events: summary.events, remoteAddress: s.remoteAddress, bootstrap: summary.bootstrap });
+    bus.emit("device.informed", { deviceId: s.deviceId, serialNumber: device.serialNumber, events: summary.events, remoteAddress: s.remoteAddress, bootstrap: summary.bootstrap });
     return {
-      sessionId: s.id, deviceId: s.deviceId, device, inform, remoteAddress: s.remoteAddress,
+      sessionId: s.id, deviceId: s.deviceId, device, inform, remoteAddress: s.remoteAddress, acsOrigin: s.acsOrigin,
       startedAt: s.startedAt, store, bus, logger,
     };
   }

@@ -85,7 +85,7 @@ beforeAll(async () => {
   expect((await call("POST", "/api/rentals/billing/export")).json.chargeIds).toHaveLength(1);
   // One router late, still talking to the ACS after its due date, then charged.
   await rent(FLAGGED, "2025-02-01");
-  expect(await recordRouterContact({ store: acs.store, repo: acs.store.rentals }, { deviceId: FLAGGED.deviceId, remoteAddress: "203.0.113.7", at: CONTACT_AT }))
+  expect(await recordRouterContact({ repo: acs.store.rentals }, { deviceId: FLAGGED.deviceId, serialNumber: FLAGGED.serial, remoteAddress: "203.0.113.7", at: CONTACT_AT }))
     .toMatchObject({ serial: FLAGGED.serial, evidence: true });
   await flaggingRun();
 

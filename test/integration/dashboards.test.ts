@@ -316,7 +316,7 @@ describe("live channel", () => {
     live.ws.send(JSON.stringify({ type: "watch", overview: false, devices: ["dev-7"] }));
     expect(await live.next((m) => m.type === "watching")).toEqual({ type: "watching", overview: false, devices: 1 });
     for (let i = 0; i < 1500; i++) {
-      acs.bus.emit("device.informed", { deviceId: `dev-${i % 100}`, events: ["2 PERIODIC"], remoteAddress: "192.0.2.1", bootstrap: false });
+      acs.bus.emit("device.informed", { deviceId: `dev-${i % 100}`, serialNumber: `SN${i % 100}`, events: ["2 PERIODIC"], remoteAddress: "192.0.2.1", bootstrap: false });
       acs.bus.emit("session.ended", { deviceId: `dev-${i % 100}`, ok: true, durationMs: 20, rpcs: 0 });
     }
     const batch = await live.next((m) => m.type === "batch");

@@ -37,7 +37,7 @@ beforeAll(async () => {
   rentalsDb = new Database(join(dir, "rentals.db"));
   rentalsDb.pragma("journal_mode = WAL");
   repo = createSqliteRentalRepository(rentalsDb);
-  follower = followRouterContacts(acs.bus, { store: acs.store, repo, onError: (err) => errors.push(err) });
+  follower = followRouterContacts(acs.bus, { repo, onError: (err) => errors.push(err) });
 });
 
 afterAll(async () => {

@@ -40,10 +40,10 @@ describe("ContactLog", () => {
     const bus = new EventBus();
     const log = new ContactLog();
     const stop = log.follow(bus);
-    bus.emit("device.informed", { deviceId: "x", events: ["1 BOOT", "M Reboot", "X ACME Custom"], remoteAddress: "192.0.2.1", bootstrap: false });
+    bus.emit("device.informed", { deviceId: "x", serialNumber: "SNX", events: ["1 BOOT", "M Reboot", "X ACME Custom"], remoteAddress: "192.0.2.1", bootstrap: false });
     bus.emit("session.ended", { deviceId: "x", ok: true, durationMs: 420, rpcs: 3 });
     stop();
-    bus.emit("device.informed", { deviceId: "x", events: ["2 PERIODIC"], remoteAddress: "192.0.2.1", bootstrap: false });
+    bus.emit("device.informed", { deviceId: "x", serialNumber: "SNX", events: ["2 PERIODIC"], remoteAddress: "192.0.2.1", bootstrap: false });
     bus.emit("session.ended", { deviceId: "x", ok: false, durationMs: 1, rpcs: 0 });
     const [only, ...rest] = log.contacts("x");
     expect(rest).toEqual([]);

@@ -26,7 +26,7 @@ beforeEach(async () => {
   repo = t.repo;
   store = await openSqliteStore(join(t.dir, "acs.db"));
   bus = new EventBus();
-  follower = followRouterContacts(bus, { store, repo, clock: () => clock, onError: (err) => errors.push(err) });
+  follower = followRouterContacts(bus, { repo, clock: () => clock, onError: (err) => errors.push(err) });
 });
 afterEach(async () => {
   follower.stop();
@@ -54,7 +54,8 @@ async function rented(serial: string, lineId: string, state: "active" | "due_bac
 
 async function inform(deviceId: string, remoteAddress: string, iso: string): Promise<void> {
   clock = Date.parse(iso);
-  bus.emit("device.informed", { deviceId, events: ["2 PERIODIC"], remoteAddress, bootstrap: false });
+  const { serialNumber } = (await store.getDevice(deviceId))!;
+  bus.emit("device.informed", { deviceId, serialNumber, events: ["2 PERIODIC"], remoteAddress, bootstrap: false });
   await follower.idle();
 }
 
@@ -81,11 +82,10 @@ describe("ACS contacts of rented routers", () => {
     expect((await repo.contactsOf(["SN1"], "2026-04-13")).map((c) => c.day)).toEqual(["2026-04-14"]);
   });
 
-  it("keeps nothing for active routers, customer-owned routers, ONTs or unknown devices", async () => {
+  it("keeps nothing for active routers, nor for devices outside the rented inventory (customer-owned routers, ONTs)", async () => {
     await rented("SN1", "L1", "active", 1);
     await inform(await device("SN1"), "192.0.2.10", "2026-04-12T08:00:00Z");
     await inform(await device("OWN-1"), "192.0.2.11", "2026-04-12T08:00:00Z"); // not in the rented inventory
-    await inform("no-such-device", "192.0.2.12", "2026-04-12T08:00:00Z");
     expect(await repo.contactsOf(["SN1", "OWN-1"], null)).toEqual([]);
     expect(await repo.listReviewFlags({})).toEqual([]);
     // What it learnt: the address of the active router's line.
@@ -121,7 +121,7 @@ describe("ACS contacts of rented routers", () => {
       return c.serial === "SN1" ? { lineId: "L9", subscriberId: "S9" } : null;
     };
     const at = Date.parse("2026-04-12T08:00:00Z");
-    expect(await recordRouterContact({ store, repo, resolveLine }, { deviceId: id, remoteAddress: "192.0.2.99", at })).toEqual({ serial: "SN1", evidence: true, review: true });
+    expect(await recordRouterContact({ repo, resolveLine }, { deviceId: id, serialNumber: "SN1", remoteAddress: "192.0.2.99", at })).toEqual({ serial: "SN1", evidence: true, review: true });
     expect(seen).toEqual([{ serial: "SN1", deviceId: id, remoteAddress: "192.0.2.99" }]);
     expect(await repo.listReviewFlags({})).toMatchObject([{ serial: "SN1", observedLineId: "L9", observedSubscriberId: "S9", routerLineId: "L1" }]);
   });
