@@ -167,8 +167,9 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     },
 
     async recordsOf(deviceId, states) {
-      const rows = prepareCached(db, "SELECT * FROM firmware_campaign_devices WHERE device_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY state_at, campaign_id")
-        .all(deviceId, JSON.stringify(states)) as DeviceRow[];
+      // Asked in every session: placeholders, not json_each, keep it a plain index lookup.
+      const rows = prepareCached(db, `SELECT * FROM firmware_campaign_devices WHERE device_id = ? AND state IN (${states.map(() => "?").join(", ")}) ORDER BY state_at, campaign_id`)
+        .all(deviceId, ...states) as DeviceRow[];
       return rows.map(toDevice);
     },
 
