@@ -18,7 +18,6 @@ import { registerDashboards } from "./dashboards/plugin.ts";
 import { registerWifiApi } from "./wifi/wifi-api.ts";
 import { registerFirmwareApi } from "./firmware/api.ts";
 import { firmwareOverviewSection } from "./firmware/firmware-dashboards.ts";
-import { CpeHosts } from "./firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "./firmware/file-serving.ts";
 import { createFirmwareSource } from "./firmware/firmware-source.ts";
 import { registerLinesApi } from "./lines/lines-api.ts";
@@ -82,10 +81,9 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     const bus = new EventBus();
 
     const firmwareDir = join(config.dataDir, "firmware");
-    const cpeHosts = new CpeHosts();
     // URLs handed to CPEs (firmware, speed tests) use the configured public URL, else the host the device itself used.
     let cwmpUrl = "";
-    const cpeBaseUrl = (remoteAddress: string): string => config.cwmp.publicUrl ?? cpeHosts.baseUrlOf(remoteAddress) ?? cwmpUrl.replace(/\/$/, "");
+    const cpeBaseUrl = (acsOrigin: string | null): string => config.cwmp.publicUrl ?? acsOrigin ?? cwmpUrl.replace(/\/$/, "");
     const linkrateLines = linkrateLinesFrom(store.lines);
     const linkrateEvaluator = createLinkrateEvaluator({ repo: store.linkrate, lines: linkrateLines, bus });
     const speedTestUrlTtlMs = 3_600_000;
@@ -99,10 +97,10 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
       }),
       createSpeedTestSource({
         repo: store.linkrate, lines: linkrateLines, profiles, evaluator: linkrateEvaluator, bus,
-        testUrl: (kind, bytes, ctx) => speedTestUrl(cpeBaseUrl(ctx.remoteAddress), nonceSecret, kind, bytes, Date.now(), speedTestUrlTtlMs),
+        testUrl: (kind, bytes, ctx) => speedTestUrl(cpeBaseUrl(ctx.acsOrigin), nonceSecret, kind, bytes, Date.now(), speedTestUrlTtlMs),
       }),
       createTaskSource(),
-      createFirmwareSource({ repo: store.firmware, publicUrl: config.cwmp.publicUrl, hosts: cpeHosts }),
+      createFirmwareSource({ repo: store.firmware, publicUrl: config.cwmp.publicUrl }),
     ];
     const cwmp = await buildCwmpServer({
       store, bus, logger, sources,
@@ -122,7 +120,7 @@ export async function startAcs(config: AcsConfig): Promise<RunningAcs> {
     const channel = registerAgentChannel(cwmp, { store, logger, options: { realm: config.cwmp.realm, nonceSecret, allowBasic: config.cwmp.allowBasic } });
     const wakeLog = new WakeLog();
     const requester = createConnectionRequester({ store, logger, strategies: wakeStrategies({ channel, timeoutMs: config.connectionRequestTimeoutMs, log: wakeLog }) });
-    await registerFirmwareFiles(cwmp, { repo: store.firmware, dir: firmwareDir, logger, hosts: cpeHosts });
+    await registerFirmwareFiles(cwmp, { repo: store.firmware, dir: firmwareDir, logger });
     await registerSpeedTestEndpoints(cwmp, { secret: nonceSecret });
     await cwmp.listen({ host: config.cwmp.host, port: config.cwmp.port });
     cwmpUrl = urlOf(cwmp, config.cwmp.host, config.cwmp.tls !== null);

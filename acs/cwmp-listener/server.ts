@@ -65,6 +65,8 @@ const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 const MAX_DEPTH = 32;
 /** Accepts ";" and "," separators: some CPEs join cookies with commas. */
 const SESSION_COOKIE = /(?:^|[;,]\s*)session=([A-Za-z0-9_-]+)/;
+/** A Host header: name or [IPv6], optional port; nothing that could bend a URL built on it. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 /** One auth-failure log line and audit record per source and device per window. */
 const AUTH_FAILURE_WINDOW_MS = 10_000;
 
@@ -177,7 +179,9 @@ export async function buildCwmpServer(deps: CwmpServerDeps): Promise<FastifyInst
     // A new Inform on this cookie ends what it was doing (the engine preempts the same device by itself). Another
     // device's Inform on a connection a session last used (a proxy or a simulated fleet pooling connections) does not.
     if (current && current.deviceId !== deviceId && current === sessionOfCookie(req)) void engine.abort(current, "replaced");
-    const { session, reply: r } = await engine.start(deviceId, envelope, remoteOf(req));
+    const host = req.headers.host;
+    const acsOrigin = host !== undefined && HOST.test(host) ? `${tls ? "https" : "http"}://${host}` : null;
+    const { session, reply: r } = await engine.start(deviceId, envelope, remoteOf(req), acsOrigin);
     if (session) {
       bySocket.set(req.raw.socket, session);
       reply.header("set-cookie", `session=${session.id}; Path=/; HttpOnly${tls ? "; Secure" : ""}`);

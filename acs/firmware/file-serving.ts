@@ -12,12 +12,9 @@
 
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { TLSSocket } from "node:tls";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import parseRange from "range-parser";
-import { normalizeAddress } from "../sessions/inform-record.ts";
-import type { CpeHosts } from "./cpe-hosts.ts";
 import { imagePath } from "./file-store.ts";
 import type { FirmwareRepository } from "./firmware-repository.ts";
 import { FIRMWARE_PATH } from "./firmware-source.ts";
@@ -27,8 +24,6 @@ export interface FirmwareFilesDeps {
   /** Folder of the images (the one uploads go to). */
   dir: string;
   logger: Logger;
-  /** Filled with the scheme and Host each CPE uses, for download URLs when no public URL is configured. */
-  hosts?: CpeHosts;
 }
 
 /** "W/"-less entity tags of an If-None-Match / If-Range header. */
@@ -39,14 +34,7 @@ function text(reply: FastifyReply, status: number, message: string): FastifyRepl
 }
 
 export async function registerFirmwareFiles(app: FastifyInstance, deps: FirmwareFilesDeps): Promise<void> {
-  const { repo, dir, logger, hosts } = deps;
-  if (hosts) {
-    app.addHook("onRequest", (req, _reply, done) => {
-      const tls = (req.raw.socket as TLSSocket).encrypted === true;
-      hosts.record(normalizeAddress(req.raw.socket.remoteAddress ?? ""), tls ? "https" : "http", req.headers.host);
-      done();
-    });
-  }
+  const { repo, dir, logger } = deps;
 
   async function serve(req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<FastifyReply> {
     const file = await repo.getFile(req.params.name);

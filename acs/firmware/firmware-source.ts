@@ -12,7 +12,6 @@ import type { PlannedRpc, RpcSource, SessionContext } from "../sessions/rpc-sour
 import { applyThresholdPause } from "./campaign-runner.ts";
 import { windowOpen } from "./campaign-rules.ts";
 import type { Campaign, CampaignDevice } from "./campaign-types.ts";
-import type { CpeHosts } from "./cpe-hosts.ts";
 import { stepDevice, type DeviceEvent } from "./device-state.ts";
 import type { FirmwareRepository } from "./firmware-repository.ts";
 
@@ -24,10 +23,9 @@ export interface FirmwareSourceDeps {
   /**
    * Public base URL of the CWMP listener as CPEs reach it (e.g.
    * "https://acs.example.net:7547"); its origin prefixes /firmware/<name>.
-   * Without it, the scheme and Host the device itself used (`hosts`).
+   * Without it, the scheme and Host the device itself used in its session.
    */
   publicUrl?: string | null;
-  hosts?: CpeHosts;
   /** Download RPCs sent without an answer before the device fails (default 3). */
   maxAttempts?: number;
 }
@@ -47,7 +45,7 @@ export function createFirmwareSource(deps: FirmwareSourceDeps): RpcSource {
   const handled = new WeakSet<SessionContext>();
 
   function downloadUrl(ctx: SessionContext, name: string): string | null {
-    const origin = publicOrigin ?? deps.hosts?.baseUrlOf(ctx.remoteAddress);
+    const origin = publicOrigin ?? ctx.acsOrigin;
     return origin ? `${origin}${FIRMWARE_PATH}${encodeURIComponent(name)}` : null;
   }
 

@@ -13,6 +13,8 @@ export interface SessionContext {
   readonly device: Device;
   readonly inform: Inform;
   readonly remoteAddress: string;
+  /** Scheme and Host the CPE used to reach this listener (e.g. "http://acs.example:7547"), null when its Host header was unusable: URLs handed to it (firmware, speed tests) name what it can reach. */
+  readonly acsOrigin: string | null;
   readonly startedAt: number;
   readonly store: Store;
   readonly bus: EventBus;

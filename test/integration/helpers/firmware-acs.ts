@@ -17,7 +17,6 @@ import { buildCwmpServer } from "../../../acs/cwmp-listener/server.ts";
 import { EventBus } from "../../../acs/events.ts";
 import { registerFirmwareApi } from "../../../acs/firmware/api.ts";
 import type { WaveJob } from "../../../acs/firmware/campaign-runner.ts";
-import { CpeHosts } from "../../../acs/firmware/cpe-hosts.ts";
 import { registerFirmwareFiles } from "../../../acs/firmware/file-serving.ts";
 import type { FirmwareRepository } from "../../../acs/firmware/firmware-repository.ts";
 import { createFirmwareSource } from "../../../acs/firmware/firmware-source.ts";
@@ -64,12 +63,11 @@ export class FirmwareAcs {
       rmSync(dir, { recursive: true, force: true });
     });
     const logger = pino({ level: "silent" });
-    const hosts = new CpeHosts();
     const cwmp = await buildCwmpServer({
-      store, bus: acs.bus, logger, sources: [createFirmwareSource({ repo, hosts }), createTaskSource()],
+      store, bus: acs.bus, logger, sources: [createFirmwareSource({ repo }), createTaskSource()],
       options: { realm: REALM, bootstrapCredential: BOOTSTRAP, nonceSecret: "firmware-nonce-secret", allowBasic: "never", instanceId: "acs-fw" },
     });
-    await registerFirmwareFiles(cwmp, { repo, dir: acs.firmwareDir, logger, hosts });
+    await registerFirmwareFiles(cwmp, { repo, dir: acs.firmwareDir, logger });
     acs.cleanups.push(() => cwmp.close());
     await cwmp.listen({ host: "127.0.0.1", port: 0 });
     acs.cwmpBase = `http://127.0.0.1:${(cwmp.server.address() as AddressInfo).port}`;
