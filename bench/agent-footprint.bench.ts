@@ -14,7 +14,7 @@
 //
 // The agent runs against FlexACS (startAcs) in this process, WAN = lo.
 
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,30 +26,20 @@ import { parseConfig } from "../acs/config.ts";
 import { createConnectionRequester } from "../acs/connreq/requester.ts";
 import { buildAgentBundle } from "../agent/router/packaging/build.ts";
 import type { BenchOptions } from "./main.ts";
+import { CLK_TCK, cpuMsOf } from "./lib/processes.ts";
 import { round } from "./lib/stats.ts";
 
 const DEVICE = "A1B2C3-BenchRouter-BENCH1";
 const CR = { username: "cr-bench", password: "cr-bench-secret" };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 function status(pid: number, field: "VmRSS" | "VmHWM"): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m?.[1] ?? 0) / 1024;
 }
 
-/** utime + stime in seconds (fields 14 and 15 of /proc/<pid>/stat, after the command name). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
+/** utime + stime in seconds. */
+const cpuSeconds = (pid: number): number => cpuMsOf(pid) / 1000;
 
 /** Peak VmRSS of `pid` while `work` runs, sampled every 20 ms. */
 async function peakRss(pid: number, work: () => Promise<void>): Promise<number> {

@@ -7,13 +7,14 @@
 // in under 2 minutes on a 2-core machine. --quick: 1,000 routers.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { startFleet, type Fleet, type ModelName, type SessionResult } from "../agent/fleet/fleet.ts";
 import type { BenchOptions } from "./main.ts";
+import { cpuMsOf } from "./lib/processes.ts";
 import { round } from "./lib/stats.ts";
 
 const BOOTSTRAP = { username: "bench-boot", password: "bench-bootstrap-secret" };
@@ -29,12 +30,6 @@ interface Acs {
   stop(): Promise<void>;
 }
 
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime (fields 14 and 15 of stat)
-}
 
 async function startAcsProcess(dir: string): Promise<Acs> {
   // e.g. FLEXACS_BENCH_ACS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the ACS process.

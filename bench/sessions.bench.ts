@@ -4,14 +4,16 @@
 // round trips without any logic, and their ratio; fleet-mode memory per
 // simulated device. The ACS and the baseline each run in a child process; the
 // fleet runs here. Rounds alternate between the two so both see the same
-// machine noise; figures are medians over rounds.
+// machine noise; figures are medians over rounds. CPU per session (user +
+// system, all threads) of the server and of the fleet tells what bounds the
+// rate: the ACS runs on one core, and the two share this machine's cores.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFleet, type Fleet } from "../agent/fleet/fleet.ts";
 import type { BenchOptions } from "./main.ts";
-import { freePort, pool, startTsChild, type Child } from "./lib/processes.ts";
+import { cpuMsOf, freePort, pool, startTsChild, type Child } from "./lib/processes.ts";
 import { median, percentile, round } from "./lib/stats.ts";
 
 const CONCURRENCY = 64;
@@ -20,15 +22,23 @@ interface RoundResult {
   perSecond: number;
   latencies: number[];
   failures: number;
+  serverCpuMs: number;
+  fleetCpuMs: number;
 }
 
-async function periodicRound(fleet: Fleet, count: number): Promise<RoundResult> {
+async function periodicRound(fleet: Fleet, count: number, serverPid: number): Promise<RoundResult> {
   const devices = fleet.devices.slice(0, count);
+  const server0 = cpuMsOf(serverPid);
+  const fleet0 = process.cpuUsage();
   const started = performance.now();
   const results = await pool(devices.length, CONCURRENCY, (i) => devices[i]!.inform("2 PERIODIC"));
   const seconds = (performance.now() - started) / 1000;
+  const fleetCpu = process.cpuUsage(fleet0);
   const ok = results.filter((r) => r.ok);
-  return { perSecond: ok.length / seconds, latencies: ok.map((r) => r.durationMs), failures: results.length - ok.length };
+  return {
+    perSecond: ok.length / seconds, latencies: ok.map((r) => r.durationMs), failures: results.length - ok.length,
+    serverCpuMs: (cpuMsOf(serverPid) - server0) / results.length, fleetCpuMs: (fleetCpu.user + fleetCpu.system) / 1000 / results.length,
+  };
 }
 
 export async function run(opts: BenchOptions): Promise<Record<string, number>> {
@@ -39,16 +49,16 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
   const fleets: Fleet[] = [];
   try {
     const barePort = await freePort();
-    children.push(await startTsChild("bench/lib/bare-responder.ts", [String(barePort)], (out) => out.trim().length > 0));
+    const bareChild = await startTsChild("bench/lib/bare-responder.ts", [String(barePort)], (out) => out.trim().length > 0);
+    children.push(bareChild);
     const cwmpPort = await freePort();
     const apiPort = await freePort();
-    children.push(
-      await startTsChild(
-        "acs/main.ts",
-        ["--cwmp-port", String(cwmpPort), "--api-port", String(apiPort), "--data-dir", join(dir, "acs"), "--log-level", "warn"],
-        (out) => out.includes(`:${apiPort}`),
-      ),
+    const acsChild = await startTsChild(
+      "acs/main.ts",
+      ["--cwmp-port", String(cwmpPort), "--api-port", String(apiPort), "--data-dir", join(dir, "acs"), "--log-level", "warn"],
+      (out) => out.includes(`:${apiPort}`),
     );
+    children.push(acsChild);
 
     const common = { count, model: "mix" as const, periodicInterval: 0, retry: false, fsync: false, seed: 7, username: "flexacs", password: "flexacs-bootstrap" };
     const before = process.memoryUsage();
@@ -68,8 +78,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
     const acs: RoundResult[] = [];
     const bare: RoundResult[] = [];
     for (let r = 0; r < rounds; r++) {
-      bare.push(await periodicRound(bareFleet, count));
-      acs.push(await periodicRound(acsFleet, count));
+      bare.push(await periodicRound(bareFleet, count, bareChild.proc.pid!));
+      acs.push(await periodicRound(acsFleet, count, acsChild.proc.pid!));
     }
     // Memory of the ACS-side fleet only: both fleets are alive, so take half the growth.
     const after = process.memoryUsage();
@@ -92,6 +102,10 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
       "sessions.bare_p50_ms": round(percentile(bareLat, 50)),
       "sessions.bare_p99_ms": round(percentile(bareLat, 99)),
       "sessions.ratio_acs_to_bare": round(acsRate / bareRate, 3),
+      "sessions.acs_cpu_ms_per_session": round(median(acs.map((r) => r.serverCpuMs)), 3),
+      "sessions.fleet_cpu_ms_per_acs_session": round(median(acs.map((r) => r.fleetCpuMs)), 3),
+      "sessions.bare_cpu_ms_per_session": round(median(bare.map((r) => r.serverCpuMs)), 3),
+      "sessions.fleet_cpu_ms_per_bare_session": round(median(bare.map((r) => r.fleetCpuMs)), 3),
       "sessions.fleet_heap_kb_per_device": round(kbPerDevice, 1),
       "sessions.fleet_rss_kb_per_device": round(rssKbPerDevice, 1),
     };
@@ -100,6 +114,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
     console.log(`  ACS on SQLite             : ${figures["sessions.acs_sqlite_per_s"]} sessions/s  p50 ${figures["sessions.acs_sqlite_p50_ms"]} ms  p99 ${figures["sessions.acs_sqlite_p99_ms"]} ms  failures ${figures["sessions.acs_sqlite_failures"]}`);
     console.log(`  bare HTTP responder       : ${figures["sessions.bare_per_s"]} sessions/s  p50 ${figures["sessions.bare_p50_ms"]} ms  p99 ${figures["sessions.bare_p99_ms"]} ms`);
     console.log(`  ratio ACS / bare          : ${figures["sessions.ratio_acs_to_bare"]}   (target ≥ 0.25; ACS target ≥ 1,500/s)`);
+    console.log(`  CPU per session           : ACS ${figures["sessions.acs_cpu_ms_per_session"]} ms + fleet ${figures["sessions.fleet_cpu_ms_per_acs_session"]} ms; bare ${figures["sessions.bare_cpu_ms_per_session"]} ms + fleet ${figures["sessions.fleet_cpu_ms_per_bare_session"]} ms`);
     console.log(`  fleet memory per device   : ${figures["sessions.fleet_heap_kb_per_device"]} KB heap, ${figures["sessions.fleet_rss_kb_per_device"]} KB RSS (target ≤ 50 KB)`);
     return figures;
   } finally {

@@ -1,7 +1,9 @@
 // The baseline for the session benchmark: an HTTP server doing a CWMP
 // periodic session's two round trips (Inform → InformResponse, empty POST →
 // 204) with no logic at all. Run as a child process, like the ACS, so both
-// get a core of their own. Prints its port on stdout.
+// get a core of their own. Prints its port on stdout. Like the ACS (and
+// GenieACS), it closes the connection with the 204 that ends a session: the
+// same HTTP exchange, so the ratio measures only the ACS's logic.
 
 import { createServer } from "node:http";
 
@@ -18,7 +20,7 @@ const server = createServer((req, res) => {
       res.writeHead(200, { "Content-Type": 'text/xml; charset="utf-8"', "Set-Cookie": "session=bare; HttpOnly" });
       res.end(INFORM_RESPONSE);
     } else {
-      res.writeHead(204);
+      res.writeHead(204, { Connection: "close" });
       res.end();
     }
   });
