@@ -12,7 +12,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import type { BbfDefinitions, BbfObject, BbfParam, BbfType, Range } from "../schema.ts";
+import type { BbfDefinitions, BbfObject, BbfParam, BbfType } from "../schema.ts";
 import { TR098_OBJECTS, TR181_OBJECTS } from "./objects.ts";
 
 export const SOURCES = [
@@ -22,17 +22,10 @@ export const SOURCES = [
 
 const BASE_TYPES = new Set<string>(["string", "unsignedInt", "int", "unsignedLong", "long", "boolean", "dateTime", "base64", "hexBinary", "decimal"]);
 
-/** Facets collected from a syntax or a dataType definition before merging. */
-interface Syntax {
+/** Facets collected from a syntax or a dataType definition before merging (the BbfParam facets, and what resolves into t/l/d). */
+interface Syntax extends Pick<BbfParam, "e" | "ro" | "er" | "nv" | "min" | "max" | "r"> {
   type?: string; // a base type name, or "ref:<dataType name>"
   list?: number;
-  e?: string[];
-  ro?: string[];
-  er?: string;
-  nv?: string;
-  min?: number;
-  max?: number;
-  r?: Range[];
   d?: string;
 }
 
