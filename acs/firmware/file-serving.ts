@@ -1,5 +1,7 @@
 // Firmware downloads on the CPE-facing listener: GET and HEAD
-// /firmware/<name>, streamed from disk, one byte range per request (206, or
+// /firmware/<name>, streamed from this instance's disk cache (image-cache.ts
+// fetches an image uploaded through another instance from the store first),
+// one byte range per request (206, or
 // 416 when unsatisfiable; several ranges get the whole file), a strong ETag
 // that is the image's SHA-256 (so If-Range and If-None-Match work across ACS
 // instances and restarts) and Repr-Digest (RFC 9530) for the CPE to check
@@ -15,13 +17,13 @@ import { stat } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import parseRange from "range-parser";
-import { imagePath } from "./file-store.ts";
 import type { FirmwareRepository } from "./firmware-repository.ts";
 import { FIRMWARE_PATH } from "./firmware-source.ts";
+import { openImageCache } from "./image-cache.ts";
 
 export interface FirmwareFilesDeps {
   repo: FirmwareRepository;
-  /** Folder of the images (the one uploads go to). */
+  /** Folder of the images (the one uploads go to), this instance's cache. */
   dir: string;
   logger: Logger;
 }
@@ -35,18 +37,24 @@ function text(reply: FastifyReply, status: number, message: string): FastifyRepl
 
 export async function registerFirmwareFiles(app: FastifyInstance, deps: FirmwareFilesDeps): Promise<void> {
   const { repo, dir, logger } = deps;
+  const cache = await openImageCache({ repo, dir, logger });
 
   async function serve(req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<FastifyReply> {
     const file = await repo.getFile(req.params.name);
     if (!file) return text(reply, 404, "no such firmware file");
-    const path = imagePath(dir, file.sha256);
-    let size: number;
+    let path: string | null;
     try {
-      size = (await stat(path)).size;
+      path = await cache.localPath(file);
     } catch (err) {
-      logger.error({ err, name: file.name }, "firmware file recorded but missing on disk");
+      // The store unreachable or its bytes not the recorded image: the CPE's Download fails and is retried.
+      logger.error({ err, name: file.name }, "firmware image could not be fetched from the store");
+      return text(reply, 503, "firmware file not available on this ACS instance now");
+    }
+    if (path === null) {
+      logger.error({ name: file.name }, "firmware file recorded without bytes in the store and missing on disk");
       return text(reply, 404, "firmware file missing on this ACS instance");
     }
+    const size = (await stat(path)).size;
     const etag = `"${file.sha256}"`;
     void reply
       .header("accept-ranges", "bytes")

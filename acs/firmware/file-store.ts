@@ -1,9 +1,11 @@
-// Firmware images on disk under <data dir>/firmware: an upload streams into
-// .incoming/ while its SHA-256 and size are computed, and only an image whose
-// digest equals the declared one (and the profile's target image, when a
-// profile is named) is renamed into place and recorded. Files are stored by
-// digest (<dir>/<sha256>), so two uploads racing for one name never mix
-// their bytes, and nothing half-written is ever served.
+// Firmware uploads: the body streams into <data dir>/firmware/.incoming/
+// while its SHA-256 and size are computed, and only an image whose digest
+// equals the declared one (and the profile's target image, when a profile is
+// named) is recorded, with its bytes, in the store (shared by every ACS
+// instance), then renamed into this instance's disk cache <dir>/<sha256>
+// (image-cache.ts fills it on the other instances). Cached files are named
+// by digest, so two uploads racing for one name never mix their bytes, and
+// nothing half-written is ever served.
 
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -46,14 +48,22 @@ export interface Upload {
 
 export const imagePath = (dir: string, sha256: string): string => join(dir, sha256);
 
-/** Creates the folders and removes uploads a stopped process left half-written. */
-export async function prepareFirmwareDir(dir: string): Promise<void> {
-  await mkdir(join(dir, INCOMING), { recursive: true });
-  for (const f of await readdir(join(dir, INCOMING))) await rm(join(dir, INCOMING, f), { force: true });
+/** Creates a folder of temp files, removing those a stopped process left half-written. */
+export async function emptyTempFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true });
+  for (const f of await readdir(path)) await rm(join(path, f), { force: true });
 }
 
-/** The upload's bytes into a temp file; resolves with their digest and size. Rejects (413) past maxBytes. */
-async function receive(body: Readable, temp: string, maxBytes: number): Promise<{ sha256: string; size: number }> {
+/** Creates the folders and removes uploads a stopped process left half-written. */
+export async function prepareFirmwareDir(dir: string): Promise<void> {
+  await emptyTempFolder(join(dir, INCOMING));
+}
+
+/**
+ * Streams `body` into the new file `temp`, synced to disk; resolves with the
+ * bytes' SHA-256 and size. Rejects with tooLarge() past maxBytes.
+ */
+export async function writeHashed(body: Readable, temp: string, maxBytes: number, tooLarge: () => Error): Promise<{ sha256: string; size: number }> {
   const hash = createHash("sha256");
   let size = 0;
   await pipeline(
@@ -61,7 +71,7 @@ async function receive(body: Readable, temp: string, maxBytes: number): Promise<
     async function* (source: AsyncIterable<Buffer>) {
       for await (const chunk of source) {
         size += chunk.length;
-        if (size > maxBytes) throw new FirmwareUploadError(413, "FLX_ERR_BODY_TOO_LARGE", `firmware images are limited to ${maxBytes} bytes`);
+        if (size > maxBytes) throw tooLarge();
         hash.update(chunk);
         yield chunk;
       }
@@ -104,22 +114,21 @@ export async function storeUpload(s: FirmwareStorage, u: Upload, now: number = D
 
   const temp = join(s.dir, INCOMING, `${randomBytes(8).toString("hex")}.part`);
   try {
-    const got = await receive(u.body, temp, s.maxBytes);
+    const got = await writeHashed(u.body, temp, s.maxBytes, () => new FirmwareUploadError(413, "FLX_ERR_BODY_TOO_LARGE", `firmware images are limited to ${s.maxBytes} bytes`));
     if (got.size === 0) throw new FirmwareUploadError(400, "FLX_ERR_VALIDATION", "the upload is empty");
     if (got.sha256 !== declared) {
       throw new FirmwareUploadError(400, "FLX_ERR_CHECKSUM", `SHA-256 of the upload is ${got.sha256}, not the declared ${declared}: nothing was kept`);
     }
     const file: FirmwareFile = { name: u.name, version: expected.version, size: got.size, sha256: got.sha256, profile: expected.profile, uploadedAt: now, uploadedBy: u.by };
-    const final = imagePath(s.dir, got.sha256);
-    await rename(temp, final);
     try {
-      await s.repo.addFile(file);
+      await s.repo.addFile(file, temp);
     } catch (err) {
-      // Another upload took the name meanwhile: drop these bytes unless a file record uses them.
-      if (!(await s.repo.listFiles()).some((f) => f.sha256 === got.sha256)) await rm(final, { force: true });
+      // Another upload took the name meanwhile.
       if (err instanceof FirmwareConflictError) throw new FirmwareUploadError(409, "FLX_ERR_CONFLICT", err.message);
       throw err;
     }
+    // Cached here now rather than fetched back from the store at the first download.
+    await rename(temp, imagePath(s.dir, got.sha256));
     return file;
   } finally {
     await rm(temp, { force: true });

@@ -1,10 +1,16 @@
-// Persistence of firmware files (metadata; the bytes are on disk, see
-// file-store.ts), campaigns and the per-device state of each campaign.
+// Persistence of firmware files (their record and their image bytes, shared
+// by every ACS instance on the store; each instance caches images on its own
+// disk, see image-cache.ts), campaigns and the per-device state of each campaign.
 // Implemented by acs/store/sqlite/firmware.ts and acs/store/mongodb/firmware.ts,
 // both checked by test/contract/firmware-contract.ts.
 //
 // Contract decisions:
-// - A file name is taken once: addFile of a taken name throws FirmwareConflictError.
+// - A file name is taken once: addFile of a taken name throws FirmwareConflictError
+//   and keeps none of its bytes.
+// - A file's record and its image bytes are stored together: openImage never
+//   sees a recorded file with part of its bytes (only, for a file recorded
+//   with no bytes, none). The bytes are read and written in chunks of
+//   IMAGE_CHUNK_BYTES, never a whole image in memory.
 // - createCampaign stores the campaign and its devices all or nothing, and
 //   refuses a taken campaign id with FirmwareConflictError.
 // - replaceCampaign writes only over the revision the caller read (false
@@ -14,7 +20,11 @@
 //   sent twice) change nothing. Each state entered is appended to the history.
 // - moveUnsentDevices never moves a device that was sent a Download.
 // - Device lists are in rollout order (seq); campaign lists newest first.
+import type { Readable } from "node:stream";
 import type { Campaign, CampaignDevice, DeviceFault, DeviceState } from "./campaign-types.ts";
+
+/** Size of the stored pieces of an image (GridFS's default, under any document or row limit). */
+export const IMAGE_CHUNK_BYTES = 255 * 1024;
 
 export interface FirmwareFile {
   /** Name in download URLs (/firmware/<name>); the simulated CPEs read the version from it. */
@@ -56,8 +66,16 @@ export interface StateCount {
 
 export interface FirmwareRepository {
   // ---- files ---------------------------------------------------------------
-  addFile(file: FirmwareFile): Promise<void>;
+  /**
+   * Records the file with its image, read from the local file `imagePath`
+   * (the caller checked its size and SHA-256). null: the record only, for
+   * copying a store whose file has no bytes in it (uploaded before images
+   * were kept in the store); such an image is served only where it is on disk.
+   */
+  addFile(file: FirmwareFile, imagePath: string | null): Promise<void>;
   getFile(name: string): Promise<FirmwareFile | null>;
+  /** The file's image bytes, in order; null when there is no such file or it was recorded without bytes. */
+  openImage(name: string): Promise<Readable | null>;
   /** Ordered by name. */
   listFiles(): Promise<FirmwareFile[]>;
 

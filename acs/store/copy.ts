@@ -5,11 +5,17 @@
 // through restore.ts (the Store would give them new ids), everything else
 // through the ordinary write calls, which store what they are given.
 //
-// Not copied: leases (they only coordinate running instances) and the
-// firmware image bytes (files in <data-dir>/firmware; their metadata is
-// copied). Rental and link-rate records go through their repositories'
+// Not copied: leases (they only coordinate running instances). Firmware
+// files go with their image bytes (kept in the store), one at a time through
+// a temp file. Rental and link-rate records go through their repositories'
 // dump()/restore() (ids, versions, idempotency keys and times kept).
 
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { FirmwareFile } from "../firmware/firmware-repository.ts";
 import type { Line } from "../lines/line.ts";
 import { LINKRATE_DUMP_KINDS } from "../linkrate/measurement-dump.ts";
 import { RENTAL_DUMP_KINDS } from "../rentals/rental-dump.ts";
@@ -30,6 +36,19 @@ export class StoreCopyError extends Error {
 const PAGE = 500;
 /** Devices copied at once: each is a few round trips (record, parameters, credentials). */
 const DEVICE_CONCURRENCY = 8;
+
+/** A firmware file with its image: repositories take an image from a local file. */
+async function copyFirmwareFile(from: Store, to: Store, file: FirmwareFile): Promise<void> {
+  const image = await from.firmware.openImage(file.name);
+  if (!image) return to.firmware.addFile(file, null);
+  const dir = await mkdtemp(join(tmpdir(), "flexacs-copy-image-"));
+  try {
+    await pipeline(image, createWriteStream(join(dir, "image")));
+    await to.firmware.addFile(file, join(dir, "image"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 async function pages<T>(read: (offset: number, limit: number) => Promise<T[]>): Promise<T[]> {
   const all: T[] = [];
@@ -127,7 +146,7 @@ export async function copyStore(
   for (const state of await pages((offset, limit) => from.lines.listStates({ offset, limit }).then((r) => r.items))) await to.lines.putState(state);
   for await (const b of from.wifiChanges.dump()) for (const change of b) await to.wifiChanges.put(change);
 
-  for (const file of await from.firmware.listFiles()) await to.firmware.addFile(file);
+  for (const file of await from.firmware.listFiles()) await copyFirmwareFile(from, to, file);
   for (const campaign of (await from.firmware.listCampaigns()).reverse()) {
     const members = await pages((offset, limit) => from.firmware.listDevices(campaign.id, { offset, limit }).then((r) => r.items));
     await to.firmware.createCampaign(campaign, members);

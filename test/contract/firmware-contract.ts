@@ -2,9 +2,13 @@
 // suite that the SQLite and the MongoDB implementations must both pass
 // (firmware-sqlite.test.ts, firmware-mongodb.test.ts).
 
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Campaign, CampaignDevice } from "../../acs/firmware/campaign-types.ts";
-import { FirmwareConflictError, type FirmwareFile, type FirmwareRepository } from "../../acs/firmware/firmware-repository.ts";
+import { FirmwareConflictError, IMAGE_CHUNK_BYTES, type FirmwareFile, type FirmwareRepository } from "../../acs/firmware/firmware-repository.ts";
 
 export interface OpenedFirmwareRepository {
   repo: FirmwareRepository;
@@ -43,13 +47,32 @@ export function describeFirmwareContract(label: string, open: () => Promise<Open
   describe(label, () => {
     let opened: OpenedFirmwareRepository;
     let repo: FirmwareRepository;
+    let dir: string;
     beforeEach(async () => {
       opened = await open();
       repo = opened.repo;
+      dir = await mkdtemp(join(tmpdir(), "flexacs-fw-contract-"));
     });
     afterEach(async () => {
       await opened.close();
+      await rm(dir, { recursive: true, force: true });
     });
+
+    /** An image of `size` random bytes in a temp file, and the record of a file with it. */
+    const image = async (name: string, size: number): Promise<{ bytes: Buffer; path: string; file: FirmwareFile }> => {
+      const bytes = randomBytes(size);
+      const path = join(dir, `${name}.img`);
+      await writeFile(path, bytes);
+      return { bytes, path, file: file(name, { size, sha256: createHash("sha256").update(bytes).digest("hex") }) };
+    };
+    /** The stored bytes of a file, as read: the pieces and their concatenation. */
+    const readImage = async (name: string): Promise<{ pieces: number[]; bytes: Buffer } | null> => {
+      const stream = await repo.openImage(name);
+      if (!stream) return null;
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { pieces: chunks.map((c) => c.length), bytes: Buffer.concat(chunks) };
+    };
 
     const seed = async (id = "c1"): Promise<Campaign> => {
       const c = campaign(id);
@@ -59,13 +82,56 @@ export function describeFirmwareContract(label: string, open: () => Promise<Open
     };
 
     it("keeps firmware files by name and refuses a taken name", async () => {
-      await repo.addFile(file("b.bin", { profile: "firmware-profiles/homewave/hw-ax3000.ts" }));
-      await repo.addFile(file("a.bin", { version: "1.0" }));
+      await repo.addFile(file("b.bin", { profile: "firmware-profiles/homewave/hw-ax3000.ts" }), null);
+      await repo.addFile(file("a.bin", { version: "1.0" }), null);
       expect(await repo.getFile("b.bin")).toEqual(file("b.bin", { profile: "firmware-profiles/homewave/hw-ax3000.ts" }));
       expect(await repo.getFile("nope")).toBeNull();
       expect((await repo.listFiles()).map((f) => f.name)).toEqual(["a.bin", "b.bin"]);
-      await expect(repo.addFile(file("a.bin", { version: "2.0" }))).rejects.toBeInstanceOf(FirmwareConflictError);
+      await expect(repo.addFile(file("a.bin", { version: "2.0" }), null)).rejects.toBeInstanceOf(FirmwareConflictError);
       expect((await repo.getFile("a.bin"))?.version).toBe("1.0");
+    });
+
+    it("keeps a file's image bytes with it, read back whole in chunks of at most IMAGE_CHUNK_BYTES", async () => {
+      const img = await image("big.bin", 3 * IMAGE_CHUNK_BYTES + 1234);
+      await repo.addFile(img.file, img.path);
+      expect(await repo.getFile("big.bin")).toEqual(img.file);
+      const read = (await readImage("big.bin"))!;
+      expect(read.bytes.equals(img.bytes)).toBe(true);
+      expect(read.pieces.every((n) => n > 0 && n <= IMAGE_CHUNK_BYTES)).toBe(true);
+      // A second read is the same (nothing consumed).
+      expect((await readImage("big.bin"))!.bytes.equals(img.bytes)).toBe(true);
+    });
+
+    it("reads back images whose size falls on, just before and just after a chunk boundary", async () => {
+      for (const size of [1, IMAGE_CHUNK_BYTES - 1, IMAGE_CHUNK_BYTES, IMAGE_CHUNK_BYTES + 1, 2 * IMAGE_CHUNK_BYTES]) {
+        const img = await image(`s${size}.bin`, size);
+        await repo.addFile(img.file, img.path);
+        const read = (await readImage(`s${size}.bin`))!;
+        expect([size, read.bytes.length, read.bytes.equals(img.bytes)]).toEqual([size, size, true]);
+      }
+    });
+
+    it("has no image for an unknown file or one recorded without bytes", async () => {
+      expect(await repo.openImage("nope.bin")).toBeNull();
+      await repo.addFile(file("bare.bin"), null);
+      expect(await repo.openImage("bare.bin")).toBeNull();
+    });
+
+    it("keeps neither the record nor the bytes of a refused file", async () => {
+      const first = await image("fw.bin", IMAGE_CHUNK_BYTES + 10);
+      await repo.addFile(first.file, first.path);
+      // A taken name: the stored image stays the first one.
+      const other = await image("other", 2 * IMAGE_CHUNK_BYTES + 5);
+      await expect(repo.addFile({ ...other.file, name: "fw.bin" }, other.path)).rejects.toBeInstanceOf(FirmwareConflictError);
+      expect((await readImage("fw.bin"))!.bytes.equals(first.bytes)).toBe(true);
+      expect(await repo.getFile("fw.bin")).toEqual(first.file);
+      // Bytes that are not the recorded size: nothing recorded.
+      await expect(repo.addFile({ ...other.file, size: other.bytes.length - 1 }, other.path)).rejects.toThrow(/bytes/);
+      expect(await repo.getFile("other")).toBeNull();
+      expect(await repo.openImage("other")).toBeNull();
+      // The name is still free.
+      await repo.addFile(other.file, other.path);
+      expect((await readImage("other"))!.bytes.equals(other.bytes)).toBe(true);
     });
 
     it("stores a campaign with its devices and reads both back whole", async () => {

@@ -1,11 +1,14 @@
 // Firmware files over real sockets: uploaded through the API (streamed past
-// the API's body limit, digest checked, nothing kept when refused) and served
-// to CPEs on the CWMP listener with HTTP Range, ETag and HEAD.
+// the API's body limit, digest checked, nothing kept when refused, the bytes
+// kept in the store) and served to CPEs on the CWMP listener with HTTP
+// Range, ETag and HEAD, from the disk cache the store refills.
 
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { IMAGE_CHUNK_BYTES } from "../../acs/firmware/firmware-repository.ts";
 import { FirmwareAcs } from "./helpers/firmware-acs.ts";
 
 let acs: FirmwareAcs | null = null;
@@ -23,11 +26,20 @@ async function upload(a: FirmwareAcs, query: string, body: Buffer = IMAGE, token
   return a.call("POST", `/api/firmware?${query}`, { raw: body, token });
 }
 
-/** What is on disk besides the (empty) incoming folder. */
+/** What is on disk besides the (empty) incoming and fetching folders. */
 const storedFiles = (a: FirmwareAcs): string[] => [
-  ...readdirSync(a.firmwareDir).filter((f) => f !== ".incoming"),
+  ...readdirSync(a.firmwareDir).filter((f) => f !== ".incoming" && f !== ".fetching"),
   ...readdirSync(join(a.firmwareDir, ".incoming")),
+  ...readdirSync(join(a.firmwareDir, ".fetching")),
 ];
+
+async function storedImage(a: FirmwareAcs, name: string): Promise<Buffer | null> {
+  const stream = await a.repo.openImage(name);
+  if (!stream) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 describe("firmware files", () => {
   it("serves an uploaded image whole, by range, by HEAD and conditionally", async () => {
@@ -73,6 +85,40 @@ describe("firmware files", () => {
 
     expect((await fetch(url, { headers: { "if-none-match": etag } })).status).toBe(304);
     expect((await fetch(`${a.cwmpBase}/firmware/nope.bin`)).status).toBe(404);
+  });
+
+  it("keeps the bytes in the store and refetches an image gone from the disk cache for concurrent downloads", async () => {
+    const a = (acs = await FirmwareAcs.start());
+    expect((await upload(a, `name=${NAME}&version=3.2.15&sha256=${SHA}`)).status).toBe(201);
+    expect((await storedImage(a, NAME))?.equals(IMAGE)).toBe(true);
+    expect(storedFiles(a)).toEqual([SHA]);
+
+    rmSync(join(a.firmwareDir, SHA));
+    const url = `${a.cwmpBase}/firmware/${NAME}`;
+    const [whole, part, head] = await Promise.all([fetch(url), fetch(url, { headers: { range: "bytes=1000-1999" } }), fetch(url, { method: "HEAD" })]);
+    expect([whole.status, whole.headers.get("etag")]).toEqual([200, `"${SHA}"`]);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(IMAGE)).toBe(true);
+    expect([part.status, part.headers.get("content-range")]).toEqual([206, `bytes 1000-1999/${IMAGE.length}`]);
+    expect(Buffer.from(await part.arrayBuffer()).equals(IMAGE.subarray(1000, 2000))).toBe(true);
+    expect([head.status, head.headers.get("content-length")]).toEqual([200, String(IMAGE.length)]);
+    // Back in the cache, no fetch left behind.
+    expect(storedFiles(a)).toEqual([SHA]);
+  });
+
+  it("never caches or serves store bytes that are not the recorded image", async () => {
+    const a = (acs = await FirmwareAcs.start());
+    expect((await upload(a, `name=${NAME}&version=3.2.15&sha256=${SHA}`)).status).toBe(201);
+    rmSync(join(a.firmwareDir, SHA));
+    // One byte of the stored image altered behind the ACS's back.
+    const db = new Database(join(a.dir, "acs.db"));
+    try {
+      db.prepare("UPDATE firmware_file_chunks SET data = ? WHERE name = ? AND seq = 1").run(Buffer.alloc(IMAGE_CHUNK_BYTES, 0), NAME);
+    } finally {
+      db.close();
+    }
+    const r = await fetch(`${a.cwmpBase}/firmware/${NAME}`);
+    expect([r.status, await r.text()]).toEqual([503, "firmware file not available on this ACS instance now\n"]);
+    expect(storedFiles(a)).toEqual([]);
   });
 
   it("refuses an upload whose SHA-256 is not the declared one, and keeps nothing", async () => {

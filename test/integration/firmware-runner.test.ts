@@ -29,7 +29,7 @@ beforeEach(async () => {
   store = await openSqliteStore(join(dir, "acs.db"));
   db = new Database(join(dir, "acs.db"));
   repo = createSqliteFirmwareRepository(db);
-  await repo.addFile({ name: "hw-3.2.15.bin", version: "3.2.15", size: 10, sha256: "ab".repeat(32), profile: null, uploadedAt: T, uploadedBy: "admin" });
+  await repo.addFile({ name: "hw-3.2.15.bin", version: "3.2.15", size: 10, sha256: "ab".repeat(32), profile: null, uploadedAt: T, uploadedBy: "admin" }, null);
 });
 afterEach(async () => {
   db.close();

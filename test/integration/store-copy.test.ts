@@ -5,7 +5,8 @@
 // into a store that is not empty is refused and changes nothing.
 
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +59,9 @@ const member = (campaignId: string, deviceId: string, seq: number, state: Campai
   version: null, attempts: seq, fault: null, history: [{ state: "pending", at: T0 }, { state, at: T0 + seq }],
 });
 
+/** A firmware image of three stored chunks and a bit. */
+const IMAGE = Buffer.from(Array.from({ length: 3 * 255 * 1024 + 10 }, (_, i) => (i * 7) % 251));
+
 /** A store with a bit of every kind the copy carries; returns a working API token of it. */
 async function fill(store: Store): Promise<string> {
   const { token } = await createApiToken(store, "ops", "admin", T0);
@@ -94,7 +98,13 @@ async function fill(store: Store): Promise<string> {
   await store.lines.putState(newProvisioningState("A4B1C2-HW-AX3000-SN2", "SN2", "HW-AX3000", T0 + 1));
   await store.wifiChanges.put(wifiChange("c-1", "L-1", T0 + 10));
   await store.wifiChanges.put({ ...wifiChange("c-2", "L-1", T0 + 20), status: "applied", appliedAt: T0 + 25 });
-  await store.firmware.addFile({ name: "hw-3.2.15.bin", version: "3.2.15", size: 1024, sha256: "ab".repeat(32), profile: null, uploadedAt: T0, uploadedBy: "ops" });
+  const imageDir = await mkdtemp(join(tmpdir(), "flexacs-copy-fw-"));
+  try {
+    await writeFile(join(imageDir, "image"), IMAGE);
+    await store.firmware.addFile({ name: "hw-3.2.15.bin", version: "3.2.15", size: IMAGE.length, sha256: createHash("sha256").update(IMAGE).digest("hex"), profile: null, uploadedAt: T0, uploadedBy: "ops" }, join(imageDir, "image"));
+  } finally {
+    await rm(imageDir, { recursive: true, force: true });
+  }
   await store.firmware.createCampaign(campaign("k-1"), [
     member("k-1", "A4B1C2-HW-AX3000-SN1", 1, "pending"), member("k-1", "A4B1C2-HW-AX3000-SN2", 2, "downloading"), member("k-1", "A4B1C2-HW-AX3000-SN3", 3, "succeeded"),
   ]);
@@ -184,6 +194,11 @@ async function snapshot(store: Store) {
     linkrate: await linkrateRecords(store),
     slotTaken: [...await store.linkrate.linesWithSlot("2023-11-14/peak", ["L-1", "L-2"])],
     files: await store.firmware.listFiles(),
+    images: await Promise.all((await store.firmware.listFiles()).map(async (f) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of (await store.firmware.openImage(f.name)) ?? []) chunks.push(chunk as Buffer);
+      return createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
+    })),
     campaigns,
     members: await Promise.all(campaigns.map((c) => store.firmware.listDevices(c.id))),
   };
@@ -207,6 +222,7 @@ describe("store copy: SQLite → MongoDB → SQLite", () => {
     const source = await openSqliteStore(join(dir, "source.db"));
     const token = await fill(source);
     const before = await snapshot(source);
+    expect(before.images).toEqual([createHash("sha256").update(IMAGE).digest("hex")]);
     await source.close();
     const mongo = `${ferret.url}flexacs_copy`;
 

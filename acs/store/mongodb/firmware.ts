@@ -9,17 +9,29 @@
 // Conditional updates (a device's state, a campaign's revision) are atomic on
 // MongoDB; FerretDB 1.24 applies updates without isolation (see
 // mongo-store.ts), so there two writers racing on one device can both win.
+//
+// Image bytes are a GridFS file (bucket "firmware_images", IMAGE_CHUNK_BYTES
+// chunks, the official driver's GridFSBucket; it works on FerretDB 1.24:
+// uploads, ranged and whole downloads, deletes, its {files_id, n} unique
+// index) under a fresh ObjectId, named in the file document's imageId. The
+// file document is inserted after the whole upload: that insert is the
+// commit point, as for campaigns. A refused insert (a taken name) deletes the
+// upload; an upload orphaned by a crash before the insert is deleted by the
+// next store opening once an hour old (an instance may be mid-upload).
 // Contract: acs/firmware/firmware-repository.ts (test/contract/firmware-contract.ts).
 
-import type { Collection, Db, Filter } from "mongodb";
+import { createReadStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { GridFSBucket, ObjectId, type Collection, type Db, type Filter } from "mongodb";
 import type { Campaign, CampaignDevice, DeviceState } from "../../firmware/campaign-types.ts";
 import {
-  FirmwareConflictError,
+  FirmwareConflictError, IMAGE_CHUNK_BYTES,
   type DeviceChange, type DeviceListQuery, type FirmwareFile, type FirmwareRepository, type StateCount,
 } from "../../firmware/firmware-repository.ts";
 import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
 
-type FileDoc = Omit<FirmwareFile, "name"> & { _id: string };
+/** imageId: the GridFS file of the bytes; absent for a file recorded without them. */
+type FileDoc = Omit<FirmwareFile, "name"> & { _id: string; imageId?: ObjectId };
 interface CampaignDoc {
   _id: string;
   createdAt: number;
@@ -41,8 +53,9 @@ const INDEXES = {
 };
 
 const BATCH = 1000;
+const ORPHAN_AGE_MS = 3_600_000;
 const deviceKey = (campaignId: string, deviceId: string): string => `${campaignId}:${deviceId}`;
-const toFile = ({ _id, ...rest }: FileDoc): FirmwareFile => ({ name: _id, ...rest });
+const toFile = ({ _id, imageId: _image, ...rest }: FileDoc): FirmwareFile => ({ name: _id, ...rest });
 const toCampaign = (d: CampaignDoc): Campaign => ({ ...(JSON.parse(d.doc) as Campaign), rev: d.rev });
 const campaignText = ({ rev: _rev, ...rest }: Campaign): string => JSON.stringify(rest);
 const toDevice = ({ _id, ...rest }: DeviceDoc): CampaignDevice => rest;
@@ -53,6 +66,21 @@ export async function createMongoFirmwareRepository(db: Db): Promise<FirmwareRep
   const files: Collection<FileDoc> = db.collection<FileDoc>("firmware_files");
   const campaigns: Collection<CampaignDoc> = db.collection<CampaignDoc>("firmware_campaigns");
   const devices: Collection<DeviceDoc> = db.collection<DeviceDoc>("firmware_campaign_devices");
+  const images = new GridFSBucket(db, { bucketName: "firmware_images", chunkSizeBytes: IMAGE_CHUNK_BYTES });
+
+  /**
+   * Deletes a GridFS file and its chunks, best effort (it runs while another
+   * error is reported). delete() removes the chunks before it reports a
+   * missing files document: that of an upload cut part-way.
+   */
+  async function dropImage(id: ObjectId): Promise<void> {
+    await images.delete(id).catch(() => undefined);
+  }
+
+  const used = new Set((await files.find({ imageId: { $exists: true } }, { projection: { imageId: 1 } }).toArray()).map((f) => f.imageId!.toHexString()));
+  for (const orphan of await images.find({ uploadDate: { $lt: new Date(Date.now() - ORPHAN_AGE_MS) } }, { projection: { _id: 1 } }).toArray()) {
+    if (!used.has(orphan._id.toHexString())) await dropImage(orphan._id);
+  }
 
   /** Devices whose campaign document exists (see the commit point above). */
   async function committed(docs: DeviceDoc[]): Promise<CampaignDevice[]> {
@@ -63,12 +91,22 @@ export async function createMongoFirmwareRepository(db: Db): Promise<FirmwareRep
   }
 
   return {
-    async addFile(file) {
+    async addFile(file, imagePath) {
       const { name, ...rest } = file;
+      const taken = (): FirmwareConflictError => new FirmwareConflictError(`a firmware file named ${name} exists already`);
+      // Checked first so a taken name costs no upload; the insert below still decides a race.
+      if (await files.findOne({ _id: name }, { projection: { _id: 1 } })) throw taken();
+      const image = imagePath === null ? null : { id: new ObjectId(), path: imagePath };
       try {
-        await files.insertOne({ _id: name, ...rest });
+        if (image) {
+          const upload = images.openUploadStreamWithId(image.id, name);
+          await pipeline(createReadStream(image.path, { highWaterMark: IMAGE_CHUNK_BYTES }), upload);
+          if (upload.length !== file.size) throw new Error(`firmware image ${image.path} has ${upload.length} bytes, the record says ${file.size}`);
+        }
+        await files.insertOne({ _id: name, ...rest, ...(image && { imageId: image.id }) });
       } catch (err) {
-        if (isDuplicateKey(err)) throw new FirmwareConflictError(`a firmware file named ${name} exists already`);
+        if (image) await dropImage(image.id);
+        if (isDuplicateKey(err)) throw taken();
         throw err;
       }
     },
@@ -76,6 +114,11 @@ export async function createMongoFirmwareRepository(db: Db): Promise<FirmwareRep
     async getFile(name) {
       const d = await files.findOne({ _id: name });
       return d ? toFile(d) : null;
+    },
+
+    async openImage(name) {
+      const d = await files.findOne({ _id: name }, { projection: { imageId: 1 } });
+      return d?.imageId ? images.openDownloadStream(d.imageId) : null;
     },
 
     async listFiles() {

@@ -1,13 +1,18 @@
-// Firmware files, campaigns and campaign devices on SQLite. Campaigns are a
+// Firmware files, campaigns and campaign devices on SQLite. A file's image
+// is rows of IMAGE_CHUNK_BYTES BLOBs written in the transaction that records
+// the file, read from the uploaded temp file synchronously (better-sqlite3
+// transactions cannot span an await), one chunk in memory at a time. Campaigns are a
 // JSON document beside the columns their queries use; campaign devices are
 // plain columns (the wave job counts and filters them), with their state
 // history as a JSON array. Contract: acs/firmware/firmware-repository.ts,
 // checked by test/contract/firmware-contract.ts.
 
+import { closeSync, openSync, readSync } from "node:fs";
+import { Readable } from "node:stream";
 import type Database from "better-sqlite3";
 import type { Campaign, CampaignDevice, DeviceState } from "../../firmware/campaign-types.ts";
 import {
-  FirmwareConflictError,
+  FirmwareConflictError, IMAGE_CHUNK_BYTES,
   type DeviceChange, type DeviceListQuery, type FirmwareFile, type FirmwareRepository, type StateCount,
 } from "../../firmware/firmware-repository.ts";
 import { checkCount, prepareCached, sqlLimit, transactions } from "./sql-util.ts";
@@ -17,6 +22,14 @@ CREATE TABLE IF NOT EXISTS firmware_files (
   name TEXT PRIMARY KEY,
   doc TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- A rowid table: WITHOUT ROWID suits small rows, not BLOBs of a quarter megabyte.
+CREATE TABLE IF NOT EXISTS firmware_file_chunks (
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (name, seq)
+);
 
 CREATE TABLE IF NOT EXISTS firmware_campaigns (
   id TEXT PRIMARY KEY,
@@ -75,6 +88,29 @@ const campaignDoc = ({ rev: _rev, ...rest }: Campaign): string => JSON.stringify
 
 const isConstraint = (err: unknown): boolean => (err as { code?: string }).code?.startsWith("SQLITE_CONSTRAINT") === true;
 
+/** Calls `chunk` with each IMAGE_CHUNK_BYTES piece of the file at `path` (one buffer, reused); returns the size read. */
+function eachChunkSync(path: string, chunk: (seq: number, data: Buffer) => void): number {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(IMAGE_CHUNK_BYTES);
+    let size = 0;
+    for (let seq = 0; ; seq++) {
+      let n = 0;
+      // Fill the buffer whole: every chunk but the last is IMAGE_CHUNK_BYTES long.
+      while (n < buf.length) {
+        const got = readSync(fd, buf, n, buf.length - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      if (n > 0) chunk(seq, buf.subarray(0, n));
+      size += n;
+      if (n < buf.length) return size;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Creates the capability's tables if missing and returns its repository over `db`. */
 export function createSqliteFirmwareRepository(db: Database.Database): FirmwareRepository {
   db.transaction(() => db.exec(TABLES)).immediate();
@@ -83,6 +119,8 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
   const insertFile = db.prepare<[string, string]>("INSERT INTO firmware_files (name, doc) VALUES (?, ?)");
   const getFile = db.prepare<[string], { doc: string }>("SELECT doc FROM firmware_files WHERE name = ?");
   const allFiles = db.prepare<[], { doc: string }>("SELECT doc FROM firmware_files ORDER BY name");
+  const insertChunk = db.prepare<[string, number, Buffer]>("INSERT INTO firmware_file_chunks (name, seq, data) VALUES (?, ?, ?)");
+  const getChunk = db.prepare<[string, number], { data: Buffer }>("SELECT data FROM firmware_file_chunks WHERE name = ? AND seq = ?");
   const getCampaign = db.prepare<[string], { doc: string; rev: number }>("SELECT doc, rev FROM firmware_campaigns WHERE id = ?");
   const insertCampaign = db.prepare<[string, number, number, number, string]>("INSERT INTO firmware_campaigns (id, created_at, ended, rev, doc) VALUES (?, ?, ?, ?, ?)");
   const replaceCampaign = db.prepare<[string, number, string, number]>("UPDATE firmware_campaigns SET doc = ?, ended = ?, rev = rev + 1 WHERE id = ? AND rev = ?");
@@ -100,18 +138,37 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
   );
 
   return {
-    async addFile(file) {
-      try {
-        insertFile.run(file.name, JSON.stringify(file));
-      } catch (err) {
-        if (isConstraint(err)) throw new FirmwareConflictError(`a firmware file named ${file.name} exists already`);
-        throw err;
-      }
+    async addFile(file, imagePath) {
+      tx.write(() => {
+        try {
+          insertFile.run(file.name, JSON.stringify(file));
+        } catch (err) {
+          if (isConstraint(err)) throw new FirmwareConflictError(`a firmware file named ${file.name} exists already`);
+          throw err;
+        }
+        if (imagePath === null) return;
+        const size = eachChunkSync(imagePath, (seq, data) => insertChunk.run(file.name, seq, data));
+        if (size !== file.size) throw new Error(`firmware image ${imagePath} has ${size} bytes, the record says ${file.size}`);
+      });
     },
 
     async getFile(name) {
       const row = getFile.get(name);
       return row ? (JSON.parse(row.doc) as FirmwareFile) : null;
+    },
+
+    async openImage(name) {
+      // Chunk 0 exists for every file stored with bytes (uploads are never empty).
+      const first = getChunk.get(name, 0);
+      if (!first) return null;
+      // One query per chunk: an open better-sqlite3 iterator would lock the connection across the awaits of the reader.
+      return Readable.from((function* () {
+        let row: { data: Buffer } | undefined = first;
+        for (let seq = 1; row; seq++) {
+          yield row.data;
+          row = getChunk.get(name, seq);
+        }
+      })(), { highWaterMark: 2 });
     },
 
     async listFiles() {
