@@ -16,11 +16,13 @@
 // any instance sharing the secret accepts them and no nonce table is kept. A
 // nonce is reused across requests and sessions with an increasing nc, as CPEs
 // do; the last nc per nonce sits in a bounded LRU to refuse replays (an
-// evicted or other-instance nonce is only bounded by its max age). An expired
-// nonce with an otherwise valid digest gets a new challenge with stale=true.
+// evicted or other-instance nonce is only bounded by its max age), and a
+// nonce in it was verified before, so only its age is checked again (no HMAC
+// per request). An expired nonce with an otherwise valid digest gets a new
+// challenge with stale=true.
 
 import {
-  checkNonce, formatChallenge, ha1Of, makeNonce, parseBasicAuthorization, parseDigestAuthorization,
+  checkNonce, formatChallenge, ha1Of, makeNonce, nonceAge, parseBasicAuthorization, parseDigestAuthorization,
   safeEqual, splitScheme, verifyDigest,
 } from "../cwmp/digest.ts";
 import type { DeviceCredentials } from "../store/store.ts";
@@ -111,7 +113,8 @@ export class CpeAuthenticator {
     if (!c) return refuse("malformed Digest credentials");
     if (c.algorithm !== undefined && c.algorithm.toUpperCase() !== "MD5") return refuse(`unsupported algorithm ${c.algorithm}`);
     if (c.qop !== "auth" || !c.nc || !c.cnonce) return refuse("Digest without qop=auth");
-    const nonceState = checkNonce(this.opts.nonceSecret, c.nonce, this.maxAgeMs, now);
+    const last = this.lastNc.get(c.nonce);
+    const nonceState = last !== undefined ? nonceAge(c.nonce, this.maxAgeMs, now) : checkNonce(this.opts.nonceSecret, c.nonce, this.maxAgeMs, now);
     // Not ours (another secret, or garbage): the client just needs a nonce we issued.
     if (nonceState === "invalid") return refuse(null);
     if (!expected) return refuse("no credential admits this device");
@@ -122,7 +125,6 @@ export class CpeAuthenticator {
     if (nonceState === "stale") return refuse(null, true);
     const nc = /^[0-9a-f]{1,8}$/i.test(c.nc) ? parseInt(c.nc, 16) : NaN;
     if (!(nc > 0)) return refuse("invalid nonce count");
-    const last = this.lastNc.get(c.nonce);
     if (last !== undefined && nc <= last) return refuse("replayed nonce count", true);
     this.remember(c.nonce, nc);
     return { ok: true, credential: expected.credential, username: c.username };

@@ -133,6 +133,11 @@ export function checkNonce(secret: string, nonce: string, maxAgeMs: number, now:
   const body = `${parts[0]}.${parts[1]}`;
   const mac = createHmac("sha256", secret).update(body).digest("hex").slice(0, 24);
   if (!safeEqual(mac, parts[2]!)) return "invalid";
-  const issued = parseInt(parts[0]!, 36);
+  return nonceAge(nonce, maxAgeMs, now);
+}
+
+/** The age verdict alone, for a nonce whose signature was checked before. */
+export function nonceAge(nonce: string, maxAgeMs: number, now: number = Date.now()): "ok" | "stale" {
+  const issued = parseInt(nonce.slice(0, nonce.indexOf(".")), 36);
   return Number.isFinite(issued) && now - issued <= maxAgeMs ? "ok" : "stale";
 }

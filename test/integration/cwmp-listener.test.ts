@@ -89,7 +89,7 @@ describe("CWMP sessions", () => {
     const params = await a.store.getParameters(DEVICE_ID, ["Device.DeviceInfo."]);
     expect(params.get("Device.DeviceInfo.SoftwareVersion")).toMatchObject({ value: "3.2.14", type: "xsd:string" });
     expect(a.named("device.registered")).toEqual([{ deviceId: DEVICE_ID }]);
-    expect(a.named("device.informed")).toEqual([{ deviceId: DEVICE_ID, events: ["0 BOOTSTRAP", "1 BOOT"], remoteAddress: "127.0.0.1", bootstrap: true }]);
+    expect(a.named("device.informed")).toEqual([{ deviceId: DEVICE_ID, serialNumber: "SN0001", events: ["0 BOOTSTRAP", "1 BOOT"], remoteAddress: "127.0.0.1", bootstrap: true }]);
     expect(a.named("session.ended")).toMatchObject([{ deviceId: DEVICE_ID, ok: true, rpcs: 0 }]);
 
     // A later periodic session: no new registration, new values land in the store.

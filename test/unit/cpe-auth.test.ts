@@ -82,6 +82,16 @@ describe("CPE Digest authentication", () => {
     expect(parseChallenge((r as { challenges: string[] }).challenges[0]!)?.stale).toBe(true);
   });
 
+  it("a nonce accepted before still expires: once past its age it gets stale=true", () => {
+    const a = auth({ nonceMaxAgeMs: 60_000 });
+    const ch = parseChallenge(a.challenges(false)[0]!)!;
+    const h = (nc: number) => buildDigestAuthorization(ch, "boot", "boot-pass", "POST", URI, nc);
+    expect(a.check(req(h(1), null)).ok).toBe(true);
+    const r = a.check({ ...req(h(2), null), now: Date.now() + 120_000 });
+    expect(r).toMatchObject({ ok: false, failure: null });
+    expect(parseChallenge((r as { challenges: string[] }).challenges[0]!)?.stale).toBe(true);
+  });
+
   it("a nonce not issued with our secret only earns a new challenge", () => {
     const a = auth();
     const ch = { realm: REALM, nonce: makeNonce("another-secret"), qop: "auth" };
