@@ -7,7 +7,7 @@
 // Only keys the model can write are kept; line settings the model has no
 // parameter for are listed as unsupported, values it cannot take as problems
 // (both skipped, so one bad setting never blocks the rest).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ParameterValue } from "../cwmp/messages.ts";
 import type { EquipmentRole, Line } from "../lines/line.ts";
 import type { Profile } from "./profile.ts";
@@ -60,17 +60,40 @@ export interface DesiredState {
   warnings: FieldError[];
 }
 
-export const valueHash = (value: unknown): string => createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
+// One-shot crypto.hash (no Hash object per call): desired states are computed in every session.
+export const valueHash = (value: unknown): string => hash("sha256", JSON.stringify(value), "base64url").slice(0, 16);
 
 /** Deterministic per-device spread of `base` seconds by ±fraction, so devices booted together drift apart. */
 export function jitteredInterval(base: number, deviceId: string, fraction: number): number {
-  const u = createHash("sha256").update(deviceId).digest().readUInt32BE(0) / 2 ** 32;
+  const u = hash("sha256", deviceId, "buffer").readUInt32BE(0) / 2 ** 32;
   return Math.min(86_400, Math.max(60, Math.round(base + (2 * u - 1) * fraction * base)));
 }
 
-/** Keys at least one row of the profile can write. */
-export function writableKeys(profile: Profile): Set<string> {
-  return new Set(profile.mapping.filter((r) => r[2].kind === "value" && r[2].encode).map((r) => r[0]));
+const writableByProfile = new WeakMap<Profile, ReadonlySet<string>>();
+
+/** Keys at least one row of the profile can write (a profile never changes once loaded: computed once). */
+export function writableKeys(profile: Profile): ReadonlySet<string> {
+  let keys = writableByProfile.get(profile);
+  if (!keys) writableByProfile.set(profile, (keys = new Set(profile.mapping.filter((r) => r[2].kind === "value" && r[2].encode).map((r) => r[0]))));
+  return keys;
+}
+
+const defaultsByProfile = new WeakMap<Profile, Map<Scope, ReadonlyArray<[string, unknown]>>>();
+
+/** The catalogue's then the profile's defaults this profile can write in `scope`, computed once per profile and scope. */
+function scopeDefaults(profile: Profile, scope: Scope): ReadonlyArray<[string, unknown]> {
+  let byScope = defaultsByProfile.get(profile);
+  if (!byScope) defaultsByProfile.set(profile, (byScope = new Map()));
+  let defaults = byScope.get(scope);
+  if (!defaults) {
+    const prefixes = SCOPE_PREFIXES[scope];
+    const writable = writableKeys(profile);
+    const flat = new Map<string, unknown>();
+    for (const source of [CATALOGUE_DEFAULTS, profile.defaults])
+      for (const [key, value] of flattenSettings(source)) if (prefixes.some((p) => key.startsWith(p)) && writable.has(key)) flat.set(key, value);
+    byScope.set(scope, (defaults = [...flat]));
+  }
+  return defaults;
 }
 
 /** The key an error field points at ("wifi.5GHz.channel"), or every desired key under a prefix ("wifi.5GHz"). */
@@ -121,9 +144,7 @@ export function computeDesired(input: DesiredInput): DesiredState {
   const prefixes = SCOPE_PREFIXES[scope];
   const inScope = (key: string) => prefixes.some((p) => key.startsWith(p));
   const writable = writableKeys(profile);
-  const flat = new Map<string, unknown>();
-  for (const source of [CATALOGUE_DEFAULTS, profile.defaults])
-    for (const [key, value] of flattenSettings(source)) if (inScope(key) && writable.has(key)) flat.set(key, value);
+  const flat = new Map<string, unknown>(scopeDefaults(profile, scope));
 
   if (input.ntpServers && inScope("ntp.servers") && writable.has("ntp.servers")) flat.set("ntp.servers", input.ntpServers);
   if (input.timeZone && inScope("time.zone") && writable.has("time.zone")) flat.set("time.zone", input.timeZone);
@@ -159,7 +180,7 @@ export function computeDesired(input: DesiredInput): DesiredState {
 /** "fx" + 30 characters of a digest over every key and value hash: the same desired state always gives the same key. */
 export function parameterKeyOf(values: ReadonlyMap<string, DesiredValue>): string {
   const lines = [...values].map(([k, v]) => `${k}=${v.hash}`).sort();
-  return `fx${createHash("sha256").update(lines.join("\n")).digest("base64url").slice(0, 30)}`;
+  return `fx${hash("sha256", lines.join("\n"), "base64url").slice(0, 30)}`;
 }
 
 /** Keys that travel together: a band's key goes to the parameter its security mode selects. */
