@@ -146,8 +146,8 @@ export function sqliteLineStates(db: Database.Database, tx: Transactions): State
     async countVerdicts() {
       const out: Record<LinkDirection, Partial<Record<VerdictCode, number>>> = { download: {}, upload: {} };
       for (const d of ["download", "upload"] as const) {
-        const rows = db.prepare<[], { code: string; n: number }>(
-          `SELECT primary_${d} AS code, COUNT(*) AS n FROM linkrate_lines WHERE primary_${d} IS NOT NULL GROUP BY primary_${d}`).all();
+        const rows = prepareCached(db,
+          `SELECT primary_${d} AS code, COUNT(*) AS n FROM linkrate_lines WHERE primary_${d} IS NOT NULL GROUP BY primary_${d}`).all() as { code: string; n: number }[];
         for (const r of rows) out[d][r.code as VerdictCode] = r.n;
       }
       return out;
@@ -168,12 +168,12 @@ export function sqliteLineStates(db: Database.Database, tx: Transactions): State
 
     async latestSpeeds(direction) {
       const col = direction === "download" ? "last_download_bps" : "last_upload_bps";
-      return db.prepare(`SELECT ${col} AS v FROM linkrate_lines WHERE ${col} IS NOT NULL`).pluck().all() as number[];
+      return prepareCached(db, `SELECT ${col} AS v FROM linkrate_lines WHERE ${col} IS NOT NULL`).pluck().all() as number[];
     },
 
     async acknowledgeAlert(id, by, atMs) {
       return tx.write(() => {
-        db.prepare("UPDATE linkrate_alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL").run(atMs, by, id);
+        prepareCached(db, "UPDATE linkrate_alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL").run(atMs, by, id);
         const row = getAlertRow.get(id);
         return row ? toAlert(row) : null;
       });

@@ -227,7 +227,7 @@ export function createSqliteLinkrateRepository(db: Database.Database): LinkrateR
         });
       }
       result.expiredTestRecords = tx.write(() =>
-        db.prepare("DELETE FROM linkrate_speed_tests WHERE created_at < ? AND status IN ('done', 'failed')").run(cutoff).changes);
+        prepareCached(db, "DELETE FROM linkrate_speed_tests WHERE created_at < ? AND status IN ('done', 'failed')").run(cutoff).changes);
       return result;
     },
 
@@ -255,17 +255,18 @@ export function createSqliteLinkrateRepository(db: Database.Database): LinkrateR
     },
 
     async activeSpeedTests(deviceId) {
-      const rows = db.prepare<[string], TestRow>(
-        "SELECT * FROM linkrate_speed_tests WHERE device_id = ? AND status IN ('queued', 'requested') ORDER BY created_at, direction, id").all(deviceId);
+      // Asked in every session of a device on a line: a compiled statement, not one per call.
+      const rows = prepareCached(db, "SELECT * FROM linkrate_speed_tests WHERE device_id = ? AND status IN ('queued', 'requested') ORDER BY created_at, direction, id")
+        .all(deviceId) as TestRow[];
       return rows.map(toTest);
     },
 
     async countActiveLines() {
-      return db.prepare("SELECT COUNT(DISTINCT line_id) FROM linkrate_speed_tests WHERE status IN ('queued', 'requested')").pluck().get() as number;
+      return prepareCached(db, "SELECT COUNT(DISTINCT line_id) FROM linkrate_speed_tests WHERE status IN ('queued', 'requested')").pluck().get() as number;
     },
 
     async linesWithSlot(slot, lineIds) {
-      const stmt = db.prepare<[string, string], { n: number }>("SELECT 1 AS n FROM linkrate_speed_tests WHERE line_id = ? AND slot = ? LIMIT 1");
+      const stmt = prepareCached(db, "SELECT 1 AS n FROM linkrate_speed_tests WHERE line_id = ? AND slot = ? LIMIT 1");
       return tx.read(() => new Set(lineIds.filter((id) => stmt.get(id, slot) !== undefined)));
     },
 
