@@ -5,12 +5,15 @@
 // both checked by test/contract/firmware-contract.ts.
 //
 // Contract decisions:
-// - A file name is taken once: addFile of a taken name throws FirmwareConflictError
-//   and keeps none of its bytes.
+// - A file name is taken once: addFile of a taken name, or of a name another
+//   addFile is storing at the same time, throws FirmwareConflictError and
+//   keeps none of its bytes (of two at once, one is stored whole).
 // - A file's record and its image bytes are stored together: openImage never
 //   sees a recorded file with part of its bytes (only, for a file recorded
 //   with no bytes, none). The bytes are read and written in chunks of
-//   IMAGE_CHUNK_BYTES, never a whole image in memory.
+//   IMAGE_CHUNK_BYTES, never a whole image in memory, nor in one step that
+//   holds the event loop; they are visible only once the record is stored,
+//   and those of an addFile cut short (process killed) are removed later.
 // - createCampaign stores the campaign and its devices all or nothing, and
 //   refuses a taken campaign id with FirmwareConflictError.
 // - replaceCampaign writes only over the revision the caller read (false

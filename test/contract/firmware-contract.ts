@@ -134,6 +134,26 @@ export function describeFirmwareContract(label: string, open: () => Promise<Open
       expect((await readImage("other"))!.bytes.equals(other.bytes)).toBe(true);
     });
 
+    it("keeps one whole of two files stored at once under one name, with or without bytes", async () => {
+      const a = await image("a", 3 * IMAGE_CHUNK_BYTES + 7);
+      const b = await image("b", 2 * IMAGE_CHUNK_BYTES + 9);
+      const bare = file("fw.bin");
+      for (const [name, contenders] of [
+        ["one.bin", [a, b]],
+        ["two.bin", [a, null]],
+        ["three.bin", [null, b]],
+      ] as const) {
+        const records = contenders.map((c) => (c ? { ...c.file, name } : { ...bare, name }));
+        const results = await Promise.allSettled(contenders.map((c, i) => repo.addFile(records[i]!, c?.path ?? null)));
+        expect(results.map((r) => r.status).sort(), name).toEqual(["fulfilled", "rejected"]);
+        const winner = results.findIndex((r) => r.status === "fulfilled");
+        expect((results[1 - winner] as PromiseRejectedResult).reason).toBeInstanceOf(FirmwareConflictError);
+        expect(await repo.getFile(name)).toEqual(records[winner]);
+        const stored = await readImage(name);
+        expect(stored?.bytes.equals(contenders[winner]!.bytes) ?? null, name).toBe(contenders[winner] === null ? null : true);
+      }
+    });
+
     it("stores a campaign with its devices and reads both back whole", async () => {
       const c = await seed();
       expect(await repo.getCampaign("c1")).toEqual(c);

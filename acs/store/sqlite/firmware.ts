@@ -1,14 +1,18 @@
 // Firmware files, campaigns and campaign devices on SQLite. A file's image
-// is rows of IMAGE_CHUNK_BYTES BLOBs written in the transaction that records
-// the file, read from the uploaded temp file synchronously (better-sqlite3
-// transactions cannot span an await), one chunk in memory at a time. Campaigns are a
-// JSON document beside the columns their queries use; campaign devices are
-// plain columns (the wave job counts and filters them), with their state
-// history as a JSON array. Contract: acs/firmware/firmware-repository.ts,
-// checked by test/contract/firmware-contract.ts.
+// is rows of IMAGE_CHUNK_BYTES BLOBs keyed by the file's name, written a few
+// per transaction from async reads of the uploaded temp file: better-sqlite3
+// is synchronous, and one transaction for a whole image held the event loop
+// (every CWMP session and API call) over a second for 256 MiB. The file
+// record, inserted last in one short transaction, is the commit point: no
+// image is served without it. Campaigns are a JSON document beside the
+// columns their queries use; campaign devices are plain columns (the wave job
+// counts and filters them), with their state history as a JSON array.
+// Contract: acs/firmware/firmware-repository.ts, checked by
+// test/contract/firmware-contract.ts.
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type Database from "better-sqlite3";
 import type { Campaign, CampaignDevice, DeviceState } from "../../firmware/campaign-types.ts";
 import {
@@ -24,6 +28,8 @@ CREATE TABLE IF NOT EXISTS firmware_files (
 ) WITHOUT ROWID;
 
 -- A rowid table: WITHOUT ROWID suits small rows, not BLOBs of a quarter megabyte.
+-- Chunks of a name without a file record: an upload under way (its chunk 0
+-- claims the name) or one cut short by a killed process (removed, see addFile).
 CREATE TABLE IF NOT EXISTS firmware_file_chunks (
   name TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -88,27 +94,28 @@ const campaignDoc = ({ rev: _rev, ...rest }: Campaign): string => JSON.stringify
 
 const isConstraint = (err: unknown): boolean => (err as { code?: string }).code?.startsWith("SQLITE_CONSTRAINT") === true;
 
-/** Calls `chunk` with each IMAGE_CHUNK_BYTES piece of the file at `path` (one buffer, reused); returns the size read. */
-function eachChunkSync(path: string, chunk: (seq: number, data: Buffer) => void): number {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.allocUnsafe(IMAGE_CHUNK_BYTES);
-    let size = 0;
-    for (let seq = 0; ; seq++) {
-      let n = 0;
-      // Fill the buffer whole: every chunk but the last is IMAGE_CHUNK_BYTES long.
-      while (n < buf.length) {
-        const got = readSync(fd, buf, n, buf.length - n, null);
-        if (got === 0) break;
-        n += got;
-      }
-      if (n > 0) chunk(seq, buf.subarray(0, n));
-      size += n;
-      if (n < buf.length) return size;
+/**
+ * Chunks written or deleted per transaction: half a MiB, under a millisecond
+ * of the event loop here (median; a commit that runs a WAL checkpoint takes
+ * longer, as for any write). test/integration/firmware-sqlite-upload.test.ts
+ * checks that an upload leaves the event loop running.
+ */
+const CHUNKS_PER_TRANSACTION = 2;
+
+/** Reads the next pieces of the file into `bufs`, each filled whole but the file's last one; [] at its end. */
+async function readChunks(fh: FileHandle, bufs: readonly Buffer[]): Promise<Buffer[]> {
+  const pieces: Buffer[] = [];
+  for (const buf of bufs) {
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
     }
-  } finally {
-    closeSync(fd);
+    if (n > 0) pieces.push(buf.subarray(0, n));
+    if (n < buf.length) break;
   }
+  return pieces;
 }
 
 /** Creates the capability's tables if missing and returns its repository over `db`. */
@@ -121,6 +128,11 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
   const allFiles = db.prepare<[], { doc: string }>("SELECT doc FROM firmware_files ORDER BY name");
   const insertChunk = db.prepare<[string, number, Buffer]>("INSERT INTO firmware_file_chunks (name, seq, data) VALUES (?, ?, ?)");
   const getChunk = db.prepare<[string, number], { data: Buffer }>("SELECT data FROM firmware_file_chunks WHERE name = ? AND seq = ?");
+  const countChunks = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM firmware_file_chunks WHERE name = ?");
+  const nextChunkName = db.prepare<[string], { name: string }>("SELECT name FROM firmware_file_chunks WHERE name > ? ORDER BY name LIMIT 1");
+  const deleteLastChunks = db.prepare<[string, string, number]>(
+    "DELETE FROM firmware_file_chunks WHERE name = ? AND seq IN (SELECT seq FROM firmware_file_chunks WHERE name = ? ORDER BY seq DESC LIMIT ?)",
+  );
   const getCampaign = db.prepare<[string], { doc: string; rev: number }>("SELECT doc, rev FROM firmware_campaigns WHERE id = ?");
   const insertCampaign = db.prepare<[string, number, number, number, string]>("INSERT INTO firmware_campaigns (id, created_at, ended, rev, doc) VALUES (?, ?, ?, ?, ?)");
   const replaceCampaign = db.prepare<[string, number, string, number]>("UPDATE firmware_campaigns SET doc = ?, ended = ?, rev = rev + 1 WHERE id = ? AND rev = ?");
@@ -137,19 +149,85 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     "SELECT wave, state, count(*) AS count FROM firmware_campaign_devices WHERE campaign_id = ? GROUP BY wave, state ORDER BY wave, state",
   );
 
-  return {
-    async addFile(file, imagePath) {
-      tx.write(() => {
+  const taken = (name: string): FirmwareConflictError => new FirmwareConflictError(`a firmware file named ${name} exists already`);
+  const claimed = (name: string): FirmwareConflictError => new FirmwareConflictError(`a firmware file named ${name} is being stored`);
+
+  /**
+   * Deletes the chunks of `name`, a few per statement, the last ones first:
+   * while chunk 0 stays, the name stays claimed and no other upload mixes its chunks in.
+   */
+  async function removeChunks(name: string): Promise<void> {
+    while (deleteLastChunks.run(name, name, CHUNKS_PER_TRANSACTION).changes > 0) await nextTurn();
+  }
+
+  /**
+   * Removes the chunks no file record owns: uploads cut short by a killed process.
+   * Run before this repository's first upload rather than at its creation:
+   * tools open the store beside a running ACS (owner-lock.ts) and must not
+   * take the chunks of its upload under way; only an ACS or a store copy adds files.
+   */
+  async function removeOrphans(): Promise<void> {
+    for (let row = nextChunkName.get(""); row; row = nextChunkName.get(row.name)) {
+      if (!getFile.get(row.name)) await removeChunks(row.name);
+    }
+  }
+  let orphansRemoved: Promise<void> | undefined;
+
+  /** Writes the image at `path` as chunks of `name`, counted in `progress`; returns its size. Leaves what it wrote on failure. */
+  async function writeChunks(name: string, path: string, progress: { chunks: number }): Promise<number> {
+    const fh = await open(path, "r");
+    try {
+      const bufs = Array.from({ length: CHUNKS_PER_TRANSACTION }, () => Buffer.allocUnsafe(IMAGE_CHUNK_BYTES));
+      let size = 0;
+      for (let pieces = await readChunks(fh, bufs); pieces.length > 0; pieces = await readChunks(fh, bufs)) {
+        const first = progress.chunks;
         try {
-          insertFile.run(file.name, JSON.stringify(file));
+          tx.write(() => {
+            // Chunk 0 claims the name: refused while the name has a record (one without
+            // bytes would show this upload's part) or another upload's chunk 0.
+            if (first === 0 && getFile.get(name)) throw taken(name);
+            pieces.forEach((data, i) => insertChunk.run(name, first + i, data));
+          });
         } catch (err) {
-          if (isConstraint(err)) throw new FirmwareConflictError(`a firmware file named ${file.name} exists already`);
+          if (first === 0 && isConstraint(err)) throw claimed(name);
           throw err;
         }
-        if (imagePath === null) return;
-        const size = eachChunkSync(imagePath, (seq, data) => insertChunk.run(file.name, seq, data));
-        if (size !== file.size) throw new Error(`firmware image ${imagePath} has ${size} bytes, the record says ${file.size}`);
-      });
+        progress.chunks += pieces.length;
+        size += pieces.reduce((sum, p) => sum + p.length, 0);
+      }
+      return size;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  return {
+    async addFile(file, imagePath) {
+      await (orphansRemoved ??= removeOrphans().catch((err: unknown) => {
+        orphansRemoved = undefined;
+        throw err;
+      }));
+      const written = { chunks: 0 };
+      try {
+        if (imagePath !== null) {
+          const size = await writeChunks(file.name, imagePath, written);
+          if (size !== file.size) throw new Error(`firmware image ${imagePath} has ${size} bytes, the record says ${file.size}`);
+        }
+        // The commit point, one short transaction. The count also catches an upload of the
+        // name under way (for a record without bytes) and chunks another process removed.
+        tx.write(() => {
+          if (getFile.get(file.name)) throw taken(file.name);
+          if (countChunks.get(file.name)!.n !== written.chunks) {
+            if (written.chunks === 0) throw claimed(file.name);
+            throw new Error(`the stored chunks of firmware image ${file.name} changed while it was written (another process removed them): nothing recorded`);
+          }
+          insertFile.run(file.name, JSON.stringify(file));
+        });
+      } catch (err) {
+        // Best effort: what stays (the store closed meanwhile) is removed before the next process's first upload.
+        if (written.chunks > 0) await removeChunks(file.name).catch(() => undefined);
+        throw err;
+      }
     },
 
     async getFile(name) {
@@ -158,8 +236,9 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     },
 
     async openImage(name) {
-      // Chunk 0 exists for every file stored with bytes (uploads are never empty).
-      const first = getChunk.get(name, 0);
+      // Chunk 0 exists for every file stored with bytes (uploads are never empty); the
+      // record makes them its own (without it they are an upload under way or cut short).
+      const first = tx.read(() => (getFile.get(name) ? getChunk.get(name, 0) : undefined));
       if (!first) return null;
       // One query per chunk: an open better-sqlite3 iterator would lock the connection across the awaits of the reader.
       return Readable.from((function* () {
