@@ -10,7 +10,7 @@ import {
   type LineQuery, type LineRepository, type StateCounts, type StateQuery,
 } from "../../lines/line-repository.ts";
 import type { ProvisioningState } from "../../provisioning/provisioning-state.ts";
-import { checkCount, prepareCached, sqlLimit, transactions } from "./sql-util.ts";
+import { checkCount, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
 
 // lines and provisioning_states keep rowids: their rows are documents of 1-3 KB,
 // which a WITHOUT ROWID b-tree stores badly (SQLite advises it for small rows).
@@ -53,9 +53,11 @@ const searchText = (l: Line): string => `${l.id}\n${l.subscriber.name}\n${l.addr
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Creates the capability's tables if missing and returns its repository over `db`. */
-export function createSqliteLineRepository(db: Database.Database): LineRepository {
+/** `group`: the store's group commit, for the provisioning state sessions write; without one (a repository alone), each write commits by itself. */
+export function createSqliteLineRepository(db: Database.Database, group?: GroupCommit): LineRepository {
   db.transaction(() => db.exec(TABLES)).immediate();
   const tx = transactions(db);
+  const sessionWrite = group ? group.write : async <T>(fn: () => T): Promise<T> => fn();
 
   const getDoc = db.prepare<[string], { doc: string; version: number }>("SELECT doc, version FROM lines WHERE id = ?");
   const insertLine = db.prepare<[string, string, string, string, number, string]>(
@@ -160,7 +162,8 @@ export function createSqliteLineRepository(db: Database.Database): LineRepositor
     },
 
     async putState(s) {
-      putState.run(s.deviceId, s.serial, s.lineId, s.standing, s.status, JSON.stringify(s));
+      const doc = JSON.stringify(s);
+      await sessionWrite(() => putState.run(s.deviceId, s.serial, s.lineId, s.standing, s.status, doc));
     },
 
     async listStates(q: StateQuery) {

@@ -24,7 +24,7 @@ import { LeaseTable } from "./leases.ts";
 import { lockSqliteStore } from "./owner-lock.ts";
 import { ParamTable } from "./params.ts";
 import { migrate } from "./schema.ts";
-import type { Db } from "./sql-util.ts";
+import { groupCommit, type Db } from "./sql-util.ts";
 import { TaskTable } from "./tasks.ts";
 import { TokenTable } from "./tokens.ts";
 
@@ -69,9 +69,11 @@ function sqliteStore(db: Db, unlock: () => void): Store {
   const audit = new AuditTable(db);
   const tokens = new TokenTable(db);
   const leases = new LeaseTable(db);
+  // The writes of every session go through group commit (sql-util.ts); the rest commit on their own.
+  const group = groupCommit(db);
   return {
     sharedByInstances: false,
-    lines: createSqliteLineRepository(db),
+    lines: createSqliteLineRepository(db, group),
     rentals: createSqliteRentalRepository(db),
     firmware: createSqliteFirmwareRepository(db),
     linkrate: createSqliteLinkrateRepository(db),
@@ -79,8 +81,8 @@ function sqliteStore(db: Db, unlock: () => void): Store {
     routerSerialByMac: createSqliteMacLookup(db),
 
     getDevice: async (id) => devices.get(id),
-    upsertDevice: async (identity, update) => devices.upsert(identity, update),
-    updateDevice: async (id, update) => devices.update(id, update),
+    upsertDevice: (identity, update) => group.write(() => devices.upsert(identity, update)),
+    updateDevice: (id, update) => group.write(() => devices.update(id, update)),
     deleteDevice: async (id) => devices.delete(id),
     listDevices: async (query) => devices.list(query),
     countDevices: async (query) => devices.count(query),
@@ -88,7 +90,7 @@ function sqliteStore(db: Db, unlock: () => void): Store {
     setCredentials: async (id, creds) => devices.setCredentials(id, creds),
 
     getParameters: async (id, prefixes) => params.get(id, prefixes),
-    updateParameters: async (id, set, deleteSubtrees) => params.update(id, set, deleteSubtrees),
+    updateParameters: (id, set, deleteSubtrees) => group.write(() => params.update(id, set, deleteSubtrees)),
 
     addTask: async (task) => tasks.add(task),
     getTask: async (id) => tasks.get(id),
@@ -115,6 +117,7 @@ function sqliteStore(db: Db, unlock: () => void): Store {
 
     close: async () => {
       if (!db.open) return;
+      group.flush();
       db.pragma("optimize");
       db.close();
       unlock();

@@ -1,0 +1,45 @@
+// Group commit of the SQLite store (acs/store/sqlite/sql-util.ts): the
+// writes sessions make in one event-loop turn share one transaction. What
+// must hold for the callers: a write that fails rejects alone and leaves no
+// trace, the others in its batch are kept, and a resolved write is on disk
+// (a new process on the file sees it).
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { openSqliteStore } from "../../acs/store/sqlite/sqlite-store.ts";
+import type { Device, Store } from "../../acs/store/store.ts";
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const identity = (n: number) => ({ id: `00AA11-Box-SN${n}`, manufacturer: "Acme", oui: "00AA11", productClass: "Box", serialNumber: `SN${n}` });
+
+it("a failing write in a batch rejects alone; the others commit and survive a reopen", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flexacs-group-commit-"));
+  dirs.push(dir);
+  const path = join(dir, "acs.db");
+  const store = await openSqliteStore(path, { serve: true });
+  for (let n = 0; n < 20; n++) await store.upsertDevice(identity(n), { lastInformAt: 1 });
+
+  // Issued in one turn: one batch. Device 7's update breaks the data_model CHECK constraint.
+  const writes = Array.from({ length: 20 }, (_, n) =>
+    store.upsertDevice(identity(n), { lastInformAt: 1000 + n, dataModel: (n === 7 ? "tr069-bogus" : "tr181") as Device["dataModel"] }));
+  const params = store.updateParameters(identity(3).id, new Map([["Device.DeviceInfo.UpTime", { value: "42", type: "xsd:unsignedInt", writable: false, ts: 5 }]]));
+  const outcomes = await Promise.allSettled([...writes, params]);
+
+  expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 21 }, (_, i) => (i === 7 ? "rejected" : "fulfilled")));
+  expect(String((outcomes[7] as PromiseRejectedResult).reason)).toMatch(/CHECK constraint failed/);
+  await store.close();
+
+  const reopened = await openSqliteStore(path);
+  stores.push(reopened);
+  const devices = await Promise.all(Array.from({ length: 20 }, (_, n) => reopened.getDevice(identity(n).id)));
+  expect(devices.map((d) => d!.lastInformAt)).toEqual(Array.from({ length: 20 }, (_, n) => (n === 7 ? 1 : 1000 + n)));
+  expect((await reopened.getParameters(identity(3).id, ["Device.DeviceInfo.UpTime"])).get("Device.DeviceInfo.UpTime")?.value).toBe("42");
+});
