@@ -10,7 +10,7 @@ import {
   type LineQuery, type LineRepository, type StateCounts, type StateQuery,
 } from "../../lines/line-repository.ts";
 import type { ProvisioningState } from "../../provisioning/provisioning-state.ts";
-import { checkCount, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
+import { checkCount, commitAlone, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
 
 // lines and provisioning_states keep rowids: their rows are documents of 1-3 KB,
 // which a WITHOUT ROWID b-tree stores badly (SQLite advises it for small rows).
@@ -57,7 +57,7 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export function createSqliteLineRepository(db: Database.Database, group?: GroupCommit): LineRepository {
   db.transaction(() => db.exec(TABLES)).immediate();
   const tx = transactions(db);
-  const sessionWrite = group ? group.write : async <T>(fn: () => T): Promise<T> => fn();
+  const sessionWrite = group?.write ?? commitAlone;
 
   const getDoc = db.prepare<[string], { doc: string; version: number }>("SELECT doc, version FROM lines WHERE id = ?");
   const insertLine = db.prepare<[string, string, string, string, number, string]>(

@@ -15,7 +15,7 @@ import type { RentalState } from "../../rentals/lifecycle.ts";
 import { RENTAL_TABLES } from "./rentals-schema.ts";
 import { sqliteRentalDump } from "./rentals-dump.ts";
 import { RentalRecords } from "./rentals-records.ts";
-import { prepareCached, sqlLimit, transactions } from "./sql-util.ts";
+import { commitAlone, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
 
 export interface RouterRow {
   serial: string; mac: string; model: string; state: string; version: number;
@@ -56,7 +56,8 @@ export const toEvent = (r: EventRow): ContractEventRecord => ({
 });
 
 /** Creates the capability's tables if missing and returns its repository over `db`. */
-export function createSqliteRentalRepository(db: Database.Database): RentalRepository {
+/** `group`: the store's group commit, for the line address every Inform of an active router notes; without one, each write commits by itself. */
+export function createSqliteRentalRepository(db: Database.Database, group?: GroupCommit): RentalRepository {
   db.transaction(() => db.exec(RENTAL_TABLES)).immediate();
   const tx = transactions(db);
   const records = new RentalRecords(db);
@@ -189,7 +190,7 @@ export function createSqliteRentalRepository(db: Database.Database): RentalRepos
     contactsOf: async (serials, afterDay) => records.contactsOf(serials, afterDay),
     addReviewFlag: async (flag) => records.addReviewFlag(flag),
     listReviewFlags: async (q) => records.listReviewFlags(q),
-    noteLineAddress: async (entry) => records.noteLineAddress(entry),
+    noteLineAddress: (entry) => (group?.write ?? commitAlone)(() => records.noteLineAddress(entry)),
     lineAtAddress: async (address) => records.lineAtAddress(address),
 
     startFlaggingRun: async (run) => records.startFlaggingRun(run),

@@ -63,6 +63,9 @@ export function transactions(db: Db): Transactions {
   };
 }
 
+/** A write committed by itself: for a repository used without its store's group commit. */
+export const commitAlone = async <T>(fn: () => T): Promise<T> => fn();
+
 export interface GroupCommit {
   /** Runs `fn` in the next group transaction; settles after its COMMIT. */
   write<T>(fn: () => T): Promise<T>;

@@ -74,7 +74,7 @@ function sqliteStore(db: Db, unlock: () => void): Store {
   return {
     sharedByInstances: false,
     lines: createSqliteLineRepository(db, group),
-    rentals: createSqliteRentalRepository(db),
+    rentals: createSqliteRentalRepository(db, group),
     firmware: createSqliteFirmwareRepository(db),
     linkrate: createSqliteLinkrateRepository(db),
     wifiChanges: createSqliteWifiChangeRepository(db),
