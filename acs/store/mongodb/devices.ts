@@ -11,7 +11,8 @@
 
 import type { Collection, Db, Filter, Sort } from "mongodb";
 import type { Device, DeviceCredentials, DeviceIdentity, DeviceQuery, DeviceUpdate, ParamRecord } from "../store.ts";
-import { checkCount, isDuplicateKey, limited } from "./mongo-util.ts";
+import { isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount } from "../store-values.ts";
 import { projectionFor, readTree, TREE_FIELD, treeUpdate, type TreeNode } from "./param-tree.ts";
 import { deviceDefaults } from "../device-defaults.ts";
 

@@ -28,7 +28,8 @@ import {
   FirmwareConflictError, IMAGE_CHUNK_BYTES,
   type DeviceChange, type DeviceListQuery, type FirmwareFile, type FirmwareRepository, type StateCount,
 } from "../../firmware/firmware-repository.ts";
-import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount } from "../store-values.ts";
 
 /** imageId: the GridFS file of the bytes; absent for a file recorded without them. */
 type FileDoc = Omit<FirmwareFile, "name"> & { _id: string; imageId?: ObjectId };

@@ -13,7 +13,8 @@ import {
   type LineQuery, type LineRepository, type StateCounts, type StateQuery,
 } from "../../lines/line-repository.ts";
 import { PROVISIONING_STATUSES, STANDINGS, type ProvisioningState } from "../../provisioning/provisioning-state.ts";
-import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount } from "../store-values.ts";
 
 interface LineDoc {
   _id: string;

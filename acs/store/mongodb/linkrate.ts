@@ -21,7 +21,8 @@ import type { LinkDirection } from "../../linkrate/policy.ts";
 import { alignDown, rollUp } from "../../linkrate/rollup.ts";
 import type { VerdictCode } from "../../linkrate/verdict.ts";
 import { mongoLinkrateDump } from "./linkrate-dump.ts";
-import { checkCount, ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { ensureMissingIndexes, indexOf, isDuplicateKey, limited } from "./mongo-util.ts";
+import { checkCount } from "../store-values.ts";
 
 export interface SampleDoc { atMs: number; lineId: string; deviceId: string; direction: LinkDirection | null; method: MeasurementMethod; value: number; context: string | null }
 export interface RollupDoc extends Omit<Rollup, never> { _id: string }

@@ -1,5 +1,6 @@
 // Small helpers shared by the MongoDB store collections.
 
+import { checkCount } from "../store-values.ts";
 import { MongoServerError, ObjectId, type Db, type IndexDescription } from "mongodb";
 
 /**
@@ -13,28 +14,6 @@ export function newId(): string {
 
 export function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
-}
-
-/**
- * Free-form fields (task args/result/fault, fault detail/rpc, audit detail) are
- * stored as JSON text, not as sub-documents: FerretDB 1.24 rejects keys with "."
- * or a leading "$" ("invalid key"), and a getParameterValues result is keyed by
- * parameter paths. JSON also gives both stores the same round trip (undefined
- * dropped, numbers as JSON numbers). `undefined` is stored as null.
- */
-export function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-export function fromJson(text: string | null | undefined): unknown {
-  return text === null || text === undefined ? null : JSON.parse(text);
-}
-
-/** Same check as every list filter of the store: whole numbers >= 0. */
-export function checkCount(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw new RangeError(`${name} must be a whole number >= 0, got ${String(value)}`);
-  }
 }
 
 /** Runs `find` with a checked limit; Mongo's limit(0) means "no limit", ours means "none". */

@@ -6,7 +6,8 @@
 
 import type { Collection, Db, Filter } from "mongodb";
 import type { ApiToken, AuditEvent, FaultRecord } from "../store.ts";
-import { fromJson, isDuplicateKey, limited, newId, toJson } from "./mongo-util.ts";
+import { isDuplicateKey, limited, newId } from "./mongo-util.ts";
+import { fromJson, toJson } from "../store-values.ts";
 
 type FaultDoc = Omit<FaultRecord, "id" | "detail" | "rpc"> & { _id: string; detail: string | null; rpc: string | null };
 type AuditDoc = Omit<AuditEvent, "id" | "detail"> & { _id: string; detail: string };

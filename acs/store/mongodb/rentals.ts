@@ -18,7 +18,8 @@ import {
   type AddRouterOutcome, type ChangeOutcome, type ContractEventRecord, type RentalRepository, type RentalRouter,
   type RentalTransition, type RouterChange, UnknownRouterError,
 } from "../../rentals/rental-repository.ts";
-import { checkCount, isDuplicateKey, limited, newId } from "./mongo-util.ts";
+import { isDuplicateKey, limited, newId } from "./mongo-util.ts";
+import { checkCount } from "../store-values.ts";
 import { mongoRentalDump } from "./rentals-dump.ts";
 import { ensureRentalIndexes, MongoRentalRecords } from "./rentals-records.ts";
 

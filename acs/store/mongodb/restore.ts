@@ -6,7 +6,7 @@
 import { MongoClient } from "mongodb";
 import type { RecordRestorer } from "../restore.ts";
 import { databaseOf } from "./mongo-store.ts";
-import { toJson } from "./mongo-util.ts";
+import { toJson } from "../store-values.ts";
 
 export async function openMongoRestorer(url: string): Promise<RecordRestorer> {
   const client = new MongoClient(url);

@@ -6,7 +6,8 @@
 
 import type { Collection, Db, Filter } from "mongodb";
 import type { NewTask, Task, TaskStatus } from "../store.ts";
-import { fromJson, limited, newId, toJson } from "./mongo-util.ts";
+import { limited, newId } from "./mongo-util.ts";
+import { fromJson, toJson } from "../store-values.ts";
 
 type TaskPatch = Partial<Pick<Task, "status" | "attempts" | "notBefore" | "doneAt" | "fault" | "result">>;
 

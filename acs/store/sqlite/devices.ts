@@ -15,7 +15,8 @@
 //   descending; no limit returns every match.
 
 import type { Device, DeviceCredentials, DeviceIdentity, DeviceQuery, DeviceUpdate } from "../store.ts";
-import { checkCount, prepareCached, sqlLimit, transactions, type Db, type Transactions } from "./sql-util.ts";
+import { prepareCached, sqlLimit, transactions, type Db, type Transactions } from "./sql-util.ts";
+import { checkCount } from "../store-values.ts";
 import { deviceDefaults } from "../device-defaults.ts";
 
 interface DeviceRow {

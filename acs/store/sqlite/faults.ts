@@ -4,7 +4,8 @@
 
 import type { FaultRecord } from "../store.ts";
 import { newId } from "./ids.ts";
-import { fromJson, prepareCached, sqlLimit, toJson, type Db } from "./sql-util.ts";
+import { prepareCached, sqlLimit, type Db } from "./sql-util.ts";
+import { fromJson, toJson } from "../store-values.ts";
 
 interface FaultRow {
   id: string;

@@ -19,7 +19,8 @@ import {
   FirmwareConflictError, IMAGE_CHUNK_BYTES,
   type DeviceChange, type DeviceListQuery, type FirmwareFile, type FirmwareRepository, type StateCount,
 } from "../../firmware/firmware-repository.ts";
-import { checkCount, prepareCached, sqlLimit, transactions } from "./sql-util.ts";
+import { prepareCached, sqlLimit, transactions } from "./sql-util.ts";
+import { checkCount } from "../store-values.ts";
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS firmware_files (

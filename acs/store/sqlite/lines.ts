@@ -10,7 +10,8 @@ import {
   type LineQuery, type LineRepository, type StateCounts, type StateQuery,
 } from "../../lines/line-repository.ts";
 import type { ProvisioningState } from "../../provisioning/provisioning-state.ts";
-import { checkCount, commitAlone, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
+import { commitAlone, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
+import { checkCount } from "../store-values.ts";
 
 // lines and provisioning_states keep rowids: their rows are documents of 1-3 KB,
 // which a WITHOUT ROWID b-tree stores badly (SQLite advises it for small rows).

@@ -9,7 +9,8 @@ import { emptyLineState, foldSamples, type AlertKind, type LineState, type LinkA
 import type { AlertChanges, AlertCount, AlertQuery, LineEvaluation, LinkrateRepository } from "../../linkrate/measurement-repository.ts";
 import type { LinkDirection } from "../../linkrate/policy.ts";
 import type { VerdictCode } from "../../linkrate/verdict.ts";
-import { checkCount, prepareCached, sqlLimit, type Transactions } from "./sql-util.ts";
+import { prepareCached, sqlLimit, type Transactions } from "./sql-util.ts";
+import { checkCount } from "../store-values.ts";
 
 export const STATE_TABLES = `
 CREATE TABLE IF NOT EXISTS linkrate_lines (

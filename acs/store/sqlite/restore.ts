@@ -5,7 +5,7 @@
 
 import Database from "better-sqlite3";
 import type { RecordRestorer } from "../restore.ts";
-import { toJson } from "./sql-util.ts";
+import { toJson } from "../store-values.ts";
 
 export async function openSqliteRestorer(path: string): Promise<RecordRestorer> {
   const db = new Database(path);

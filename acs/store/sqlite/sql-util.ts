@@ -1,7 +1,8 @@
-// Small helpers shared by the SQLite store tables: a prepared-statement cache
-// for SQL built at run time, and JSON columns for the interface's free-form fields.
+// Small helpers shared by the SQLite store tables: a prepared-statement cache,
+// list limits, transactions and the group commit of session writes.
 
 import type Database from "better-sqlite3";
+import { checkCount } from "../store-values.ts";
 
 export type Db = Database.Database;
 export type Statement = Database.Statement<unknown[], unknown>;
@@ -24,22 +25,6 @@ export function prepareCached(db: Db, sql: string): Statement {
     cache.set(sql, stmt);
   }
   return stmt;
-}
-
-/** `undefined` has no JSON form: stored as SQL NULL and read back as null. */
-export function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-export function fromJson(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text);
-}
-
-/** Same check for every list filter: `limit`/`offset` must be whole numbers >= 0. */
-export function checkCount(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw new RangeError(`${name} must be a whole number >= 0, got ${String(value)}`);
-  }
 }
 
 /** SQLite LIMIT clause value: -1 means no limit. */
