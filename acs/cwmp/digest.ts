@@ -92,9 +92,16 @@ export function buildDigestAuthorization(
   ch: DigestChallenge, username: string, password: string, method: string, uri: string, nc: number,
   cnonce: string = randomBytes(8).toString("hex"),
 ): string {
+  return buildDigestAuthorizationHa1(ch, username, ha1Of(username, ch.realm, password), method, uri, nc, cnonce);
+}
+
+/** buildDigestAuthorization with HA1 already known (a client answering many requests in the same realm keeps it). */
+export function buildDigestAuthorizationHa1(
+  ch: DigestChallenge, username: string, ha1: string, method: string, uri: string, nc: number, cnonce: string,
+): string {
   const useQop = ch.qop === undefined ? undefined : "auth";
   const ncHex = nc.toString(16).padStart(8, "0");
-  const response = digestResponse(ha1Of(username, ch.realm, password), method, { nonce: ch.nonce, uri, qop: useQop, nc: ncHex, cnonce });
+  const response = digestResponse(ha1, method, { nonce: ch.nonce, uri, qop: useQop, nc: ncHex, cnonce });
   let h = `Digest username="${username}", realm="${ch.realm}", nonce="${ch.nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
   if (useQop) h += `, qop=auth, nc=${ncHex}, cnonce="${cnonce}"`;
   if (ch.opaque) h += `, opaque="${ch.opaque}"`;

@@ -23,7 +23,7 @@ function valueChanges(d: DeviceModel): [string, string][] {
     const now = d.read(node, path);
     const before = d.baseline?.get(path);
     // First sight of a notified parameter: remember it, nothing to report.
-    if (before === undefined) (d.baseline ??= new Map()).set(path, now);
+    if (before === undefined) d.setBaseline(path, now);
     else if (before !== now) changed.push([path, now]);
   }
   return changed;

@@ -56,6 +56,13 @@ export interface ModelSnapshot {
 }
 
 const INSTANCE = /^[1-9]\d{0,9}$/;
+
+/**
+ * Resolutions of paths that cross no table, per template: they depend on the
+ * shared tree only, not on a device's instances. The fleet's devices look up
+ * the same few (ManagementServer.*, Inform parameters) every session.
+ */
+const staticPaths = new WeakMap<Template, Map<string, Resolved>>();
 function underPrefix<V>(m: Map<string, V> | undefined, prefix: string): void {
   if (m) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
 }
@@ -66,8 +73,12 @@ export class DeviceModel {
   private tabs?: Map<string, TableState>;
   private notif?: Map<string, number>;
   private acl?: Map<string, string[]>;
-  /** Last value reported for parameters with notification on (value-change detection). */
-  baseline?: Map<string, string>;
+  private base?: Map<string, string>;
+  /**
+   * Bumped by every change to what snapshot() returns, so the device's state
+   * writer knows without serialising the model that it has nothing new to write.
+   */
+  private changes = 0;
 
   constructor(
     readonly tpl: Template,
@@ -81,27 +92,57 @@ export class DeviceModel {
     return this.tpl.rootName;
   }
 
+  /** Changes when the persisted part (snapshot()) may have changed. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Last value reported for parameters with notification on (value-change detection). */
+  get baseline(): ReadonlyMap<string, string> | undefined {
+    return this.base;
+  }
+
+  setBaseline(path: string, value: string): void {
+    (this.base ??= new Map()).set(path, value);
+    this.changes++;
+  }
+
   /** Resolves a concrete path ("X.Y.2.Z" or partial "X.Y.2.") against the tree and the instances. */
   resolve(path: string): Resolved | null {
+    let cache = staticPaths.get(this.tpl);
+    const hit = cache?.get(path);
+    if (hit) return hit;
     if (!path.startsWith(this.tpl.rootName)) return null;
     let node: ObjectNode | TableNode = this.tpl.root;
     let pos = this.tpl.rootName.length;
+    let viaTable = false;
+    let found: Resolved | null = null;
     while (pos < path.length) {
       const dot = path.indexOf(".", pos);
       const seg = dot < 0 ? path.slice(pos) : path.slice(pos, dot);
       if (node.kind === "table") {
         if (dot < 0 || !INSTANCE.test(seg) || !this.instanceIds(path.slice(0, pos)).includes(Number(seg))) return null;
         node = node.entry;
+        viaTable = true;
       } else {
         const child: ChildNode | undefined = node.byName.get(seg);
         if (!child) return null;
-        if (child.kind === "param") return dot < 0 ? { kind: "param", node: child, path } : null;
+        if (child.kind === "param") {
+          if (dot >= 0) return null;
+          found = { kind: "param", node: child, path };
+          break;
+        }
         if (dot < 0) return null;
         node = child;
       }
       pos = dot + 1;
     }
-    return node.kind === "table" ? { kind: "table", node, path } : { kind: "object", node, path };
+    found ??= node.kind === "table" ? { kind: "table", node, path } : { kind: "object", node, path };
+    if (!viaTable) {
+      if (!cache) staticPaths.set(this.tpl, (cache = new Map()));
+      cache.set(path, found);
+    }
+    return found;
   }
 
   instanceIds(tablePath: string): readonly number[] {
@@ -131,6 +172,7 @@ export class DeviceModel {
   /** Stores a value without any access or syntax check (callers validate). */
   write(node: ParamNode, path: string, value: string): void {
     const v = canonical(node.def, value);
+    this.changes++;
     if (!node.dynamic && v === this.factoryValue(node, path)) this.vals?.delete(path);
     else (this.vals ??= new Map()).set(path, v);
   }
@@ -141,6 +183,7 @@ export class DeviceModel {
    */
   unset(path: string): void {
     this.vals?.delete(path);
+    this.changes++;
   }
 
   /** Writes by path, for drivers and internal updates (ParameterKey, diagnostics results). */
@@ -192,6 +235,7 @@ export class DeviceModel {
     const st = tabs.get(tablePath) ?? { ids: [...ids], next: Math.max(0, ...ids) + 1 };
     const id = st.next++;
     st.ids.push(id);
+    this.changes++;
     tabs.set(tablePath, st);
     return id;
   }
@@ -204,11 +248,12 @@ export class DeviceModel {
     const tabs = (this.tabs ??= new Map<string, TableState>());
     const st = tabs.get(tablePath) ?? { ids: [...ids], next: Math.max(0, ...ids) + 1 };
     st.ids = st.ids.filter((i) => i !== id);
+    this.changes++;
     tabs.set(tablePath, st);
     underPrefix(this.vals, instancePath);
     underPrefix(this.notif, instancePath);
     underPrefix(this.acl, instancePath);
-    underPrefix(this.baseline, instancePath);
+    underPrefix(this.base, instancePath);
     // Nested tables of the deleted instance go too; its number is never reused,
     // so factory instances listed under it cannot resurface.
     underPrefix(this.tabs, instancePath);
@@ -219,16 +264,17 @@ export class DeviceModel {
   }
 
   setNotification(node: ParamNode, path: string, n: number): void {
+    this.changes++;
     if (n === (node.def.an === "f" || node.def.an === "d" ? 2 : 0)) this.notif?.delete(path);
     else (this.notif ??= new Map()).set(path, n);
-    if (n === 0) this.baseline?.delete(path);
+    if (n === 0) this.base?.delete(path);
     // Changes are reported relative to the value when notification was switched on.
-    else if (!this.baseline?.has(path)) (this.baseline ??= new Map()).set(path, this.read(node, path));
+    else if (!this.base?.has(path)) (this.base ??= new Map()).set(path, this.read(node, path));
   }
 
   /** The ACS itself set this value: TR-069 does not notify it of its own changes. */
   acknowledge(node: ParamNode, path: string): void {
-    if (this.baseline?.has(path)) this.baseline.set(path, this.read(node, path));
+    if (this.base?.has(path)) this.setBaseline(path, this.read(node, path));
   }
 
   accessList(path: string): string[] {
@@ -236,6 +282,7 @@ export class DeviceModel {
   }
 
   setAccessList(path: string, list: string[]): void {
+    this.changes++;
     if (list.length === 0) this.acl?.delete(path);
     else (this.acl ??= new Map()).set(path, list);
   }
@@ -268,7 +315,8 @@ export class DeviceModel {
 
   /** Back to the factory state: values, instances, attributes. */
   factoryReset(): void {
-    this.vals = this.tabs = this.notif = this.acl = this.baseline = undefined;
+    this.vals = this.tabs = this.notif = this.acl = this.base = undefined;
+    this.changes++;
   }
 
   snapshot(): ModelSnapshot {
@@ -277,7 +325,7 @@ export class DeviceModel {
     if (this.tabs?.size) s.tables = Object.fromEntries([...this.tabs].map(([k, v]) => [k, [v.ids, v.next]]));
     if (this.notif?.size) s.notif = Object.fromEntries(this.notif);
     if (this.acl?.size) s.acl = Object.fromEntries(this.acl);
-    if (this.baseline?.size) s.baseline = Object.fromEntries(this.baseline);
+    if (this.base?.size) s.baseline = Object.fromEntries(this.base);
     return s;
   }
 
@@ -287,6 +335,6 @@ export class DeviceModel {
     if (s.tables) this.tabs = new Map(Object.entries(s.tables).map(([k, [ids, next]]) => [k, { ids: [...ids], next }]));
     if (s.notif) this.notif = new Map(Object.entries(s.notif));
     if (s.acl) this.acl = new Map(Object.entries(s.acl));
-    if (s.baseline) this.baseline = new Map(Object.entries(s.baseline));
+    if (s.baseline) this.base = new Map(Object.entries(s.baseline));
   }
 }

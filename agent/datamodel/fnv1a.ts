@@ -1,5 +1,5 @@
 // FNV-1a, 32-bit: a cheap, stable, non-cryptographic hash (per-device derived
-// values, change detection of state snapshots).
+// values).
 
 export function fnv1a(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;

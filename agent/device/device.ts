@@ -1,94 +1,49 @@
 // One simulated CPE: its sessions with the ACS (one at a time, requests made
 // meanwhile coalesce into exactly one more), what happens after a session
-// (reboot, factory reset, download, scheduled Inform, diagnostics), timers
-// (periodic Inform, retry back-off), power cuts, and its persisted state.
+// (reboot, factory reset, download, scheduled Inform, diagnostics) and power
+// cuts. The session itself: device-session.ts; what survives a power cut:
+// persisted-state.ts; timers: timers.ts.
 
-import type { Agent } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
-import type { Download, EventStruct, TransferComplete } from "../../acs/cwmp/messages.ts";
-import { AcsConnection, type DigestMemo } from "../cwmp-client/acs-connection.ts";
+import type { Download, EventStruct } from "../../acs/cwmp/messages.ts";
+import type { AcsConnection, DigestMemo } from "../cwmp-client/acs-connection.ts";
 import { retryDelayMs } from "../cwmp-client/backoff.ts";
-import { fnv1a } from "../datamodel/fnv1a.ts";
-import { buildInform } from "../cwmp-client/inform.ts";
-import { runSession, type SessionPlan } from "../cwmp-client/session.ts";
 import type { RateWindow } from "../connection-request/rate-limit.ts";
 import type { CrTarget } from "../connection-request/server.ts";
 import type { DriverDevice, SystemRestartKind } from "../drivers/driver.ts";
-import { handleAcsRequest, type DeviceAction } from "../rpc/dispatch.ts";
-import { CoalescingWriter } from "../state/atomic-file.ts";
-import type { DeviceState, StateStore } from "../state/device-state.ts";
+import type { DeviceState } from "../state/device-state.ts";
+import { runDeviceSession, type AfterSession } from "./device-session.ts";
 import * as ev from "./events.ts";
 import { nextPeriodicInform } from "./periodic.ts";
+import { PersistedState, type ScheduledInform } from "./persisted-state.ts";
+import { DeviceTimers } from "./timers.ts";
+import { OFF, type DeviceEnv, type InformOptions, type SessionResult } from "./types.ts";
 
-export interface SessionResult {
-  ok: boolean;
-  durationMs: number;
-  error?: string;
-  /** ACS requests answered in the session. */
-  rpcs: number;
-}
+export type { DeviceEnv, InformOptions, SessionResult } from "./types.ts";
 
-/** What the devices of a fleet share. */
-export interface DeviceEnv {
-  store: StateStore;
-  /** Shared keep-alive pools towards the ACS (http and https). */
-  agent: Agent;
-  httpsAgent?: HttpsAgent;
-  /** Retry failed sessions after the TR-069 back-off (off: the next session carries RetryCount). */
-  retry: boolean;
-  rebootDelayMs: number;
-  random: () => number;
-  sessionTimeoutMs?: number;
-  log?: (event: string, fields: Record<string, unknown>) => void;
-  /** Set when the fleet stops: no device powers on again (pending reboots included). */
-  closed?: boolean;
-  /** Real systems: the driver's reboot / factory-reset command was accepted and the system is going down. */
-  onSystemRestart?: (kind: SystemRestartKind) => void;
-  /** After each session: the agent channel follows the device's credentials (agent/channel/channel-fleet.ts). */
-  onSession?: (device: Device, result: SessionResult) => void;
-  /** A power cut (kill): what needs the device up stops too (its agent channel). */
-  onPowerOff?: (device: Device) => void;
-}
-
-export interface InformOptions {
-  /** Simulated power cut right after the n-th ACS request of this session arrives. */
-  killAfterAcsRequests?: number;
-}
-
-const OFF: SessionResult = { ok: false, durationMs: 0, error: "device is powered off", rpcs: 0 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class Device implements CrTarget {
   online = false;
   crWindow?: RateWindow;
-  private events: EventStruct[] = [];
-  private transfers: TransferComplete[] = [];
-  private scheduled: { at: number; commandKey: string }[] = [];
-  private retryCount = 0;
-  private bootstrappedUrl?: string;
+  private readonly state: PersistedState;
+  private readonly timers = new DeviceTimers();
   private memo?: DigestMemo;
   private running = false;
   private wanted = false;
   private waiters?: ((r: SessionResult) => void)[];
   private killAfter?: number;
   private power = new AbortController();
-  private timers?: Map<NodeJS.Timeout, string>;
-  /** Hash of the state last written: a session that changed nothing writes nothing. */
-  private savedHash?: number;
-  private readonly writer = new CoalescingWriter(async () => {
-    const json = JSON.stringify(this.snapshot());
-    const hash = fnv1a(json);
-    if (hash === this.savedHash) return;
-    await this.env.store.saveJson(this.serial, json);
-    this.savedHash = hash;
-  });
+  /** The session's connection to the ACS, while one runs: a power cut aborts it. */
+  private conn?: AcsConnection;
 
   constructor(
     readonly drv: DriverDevice,
     /** The simulated model, e.g. "router-tr181". */
     readonly model: string,
     private readonly env: DeviceEnv,
-  ) {}
+  ) {
+    this.state = new PersistedState(drv, model, env.store);
+  }
 
   get serial(): string {
     return this.drv.model.ident.serial;
@@ -131,37 +86,16 @@ export class Device implements CrTarget {
   // ---- state ---------------------------------------------------------------
 
   restore(s: DeviceState): void {
-    this.savedHash = undefined;
-    this.bootstrappedUrl = s.bootstrappedUrl;
-    this.events = s.events;
-    this.transfers = s.transfers;
-    this.scheduled = s.scheduled;
-    this.retryCount = s.retryCount;
-    this.drv.model.restore(s.data);
-  }
-
-  private snapshot(): DeviceState {
-    return {
-      v: 1,
-      serial: this.serial,
-      model: this.model,
-      crPath: this.drv.model.ident.crPath,
-      bootstrappedUrl: this.bootstrappedUrl,
-      events: this.events,
-      transfers: this.transfers,
-      scheduled: this.scheduled,
-      retryCount: this.retryCount,
-      data: this.drv.model.snapshot(),
-    };
+    this.state.restore(s);
   }
 
   persist(): Promise<void> {
-    return this.writer.request();
+    return this.state.persist();
   }
 
   /** Resolves once every state write requested so far has finished. */
   persisted(): Promise<void> {
-    return this.writer.settled();
+    return this.state.persisted();
   }
 
   // ---- power ---------------------------------------------------------------
@@ -172,9 +106,10 @@ export class Device implements CrTarget {
     this.online = true;
     this.power = new AbortController();
     this.drv.boot();
-    this.events = ev.afterReboot(this.events);
-    for (const e of [{ eventCode: ev.BOOT, commandKey: "" }, ...extra]) this.events = ev.addEvent(this.events, e.eventCode, e.commandKey);
-    for (const s of this.scheduled) this.armScheduled(s);
+    const st = this.state;
+    st.events = ev.afterReboot(st.events);
+    for (const e of [{ eventCode: ev.BOOT, commandKey: "" }, ...extra]) st.events = ev.addEvent(st.events, e.eventCode, e.commandKey);
+    for (const s of st.scheduled) this.armScheduled(s);
     return this.requestSession();
   }
 
@@ -183,28 +118,23 @@ export class Device implements CrTarget {
     this.online = false;
     this.env.onPowerOff?.(this);
     this.power.abort();
-    for (const t of this.timers?.keys() ?? []) clearTimeout(t);
-    this.timers = undefined;
+    this.conn?.abort();
+    this.timers.clear();
   }
 
   /** Power back on after kill(): state as last written to disk, then boot. */
   async restart(): Promise<SessionResult> {
     this.kill();
-    await this.writer.settled();
+    await this.state.persisted();
     const s = await this.env.store.load(this.serial);
-    if (s) this.restore(s);
+    if (s) this.state.restore(s);
     else this.forget();
     return this.boot();
   }
 
   /** Factory state: nothing configured, never bootstrapped, nothing pending. */
   private forget(): void {
-    this.drv.model.factoryReset();
-    this.bootstrappedUrl = undefined;
-    this.events = [];
-    this.transfers = [];
-    this.scheduled = [];
-    this.retryCount = 0;
+    this.state.forget();
     this.memo = undefined;
   }
 
@@ -215,12 +145,13 @@ export class Device implements CrTarget {
    */
   async reboot(commandKey?: string): Promise<SessionResult> {
     this.kill();
+    const st = this.state;
     const asked = commandKey !== undefined;
-    if (asked) this.events = ev.addEvent(this.events, ev.M_REBOOT, commandKey);
+    if (asked) st.events = ev.addEvent(st.events, ev.M_REBOOT, commandKey);
     await this.persist();
     if (this.drv.restartSystem) {
       return this.restartSystem("reboot", () => {
-        if (asked) this.events = this.events.filter((e) => !(e.eventCode === ev.M_REBOOT && e.commandKey === commandKey));
+        if (asked) st.events = st.events.filter((e) => !(e.eventCode === ev.M_REBOOT && e.commandKey === commandKey));
       });
     }
     await sleep(this.env.rebootDelayMs);
@@ -230,10 +161,10 @@ export class Device implements CrTarget {
   /** Back to factory settings; the next Inform is 0 BOOTSTRAP + 1 BOOT. */
   async factoryReset(): Promise<SessionResult> {
     this.kill();
-    const before = this.snapshot();
+    const before = this.state.snapshot();
     this.forget();
     await this.persist();
-    if (this.drv.restartSystem) return this.restartSystem("factoryReset", () => this.restore(before));
+    if (this.drv.restartSystem) return this.restartSystem("factoryReset", () => this.state.restore(before));
     await sleep(this.env.rebootDelayMs);
     return this.boot();
   }
@@ -254,7 +185,7 @@ export class Device implements CrTarget {
     await this.persist();
     this.online = true;
     this.power = new AbortController();
-    for (const s of this.scheduled) this.armScheduled(s);
+    for (const s of this.state.scheduled) this.armScheduled(s);
     this.armPeriodic();
     this.env.log?.("system restart failed", { serial: this.serial, kind, error: r.error });
     return { ok: false, durationMs: 0, error: `${kind} failed: ${r.error}`, rpcs: 0 };
@@ -282,7 +213,7 @@ export class Device implements CrTarget {
   /** Starts a session with `event` (default 2 PERIODIC) and resolves with its outcome. */
   inform(event: string = ev.PERIODIC, opts: InformOptions = {}, commandKey = ""): Promise<SessionResult> {
     if (!this.online) return Promise.resolve(OFF);
-    this.events = ev.addEvent(this.events, event, commandKey);
+    this.state.events = ev.addEvent(this.state.events, event, commandKey);
     if (opts.killAfterAcsRequests !== undefined) this.killAfter = opts.killAfterAcsRequests;
     return this.requestSession();
   }
@@ -307,15 +238,14 @@ export class Device implements CrTarget {
         this.wanted = false;
         const waiters = this.waiters ?? [];
         this.waiters = undefined;
-        const actions: DeviceAction[] = [];
-        const diagnostics: string[] = [];
-        const result = await this.session(actions, diagnostics).catch(
+        const after: AfterSession = { actions: [], diagnostics: [] };
+        const result = await this.session(after).catch(
           (err: unknown): SessionResult => ({ ok: false, durationMs: 0, error: `agent error: ${(err as Error).message}`, rpcs: 0 }),
         );
         for (const w of waiters) w(result);
         this.env.log?.("session", { serial: this.serial, ok: result.ok, error: result.error, rpcs: result.rpcs, ms: Math.round(result.durationMs) });
         this.env.onSession?.(this, result);
-        if (this.online) this.afterSession(result, actions, diagnostics);
+        if (this.online) this.afterSession(result, after);
       }
     } finally {
       this.running = false;
@@ -325,90 +255,27 @@ export class Device implements CrTarget {
     }
   }
 
-  private async session(actions: DeviceAction[], diagnostics: string[]): Promise<SessionResult> {
-    const started = performance.now();
-    const model = this.drv.model;
-    let rpcs = 0;
-    const url = this.ms("URL");
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      return { ok: false, durationMs: 0, error: `ManagementServer.URL is not an http(s) URL: ${JSON.stringify(url)}`, rpcs };
-    }
-    if (this.bootstrappedUrl !== url) this.events = ev.addEvent(this.events, ev.BOOTSTRAP);
-    const built = buildInform(this.drv, this.events, this.retryCount);
-    const delivered = built.inform.events;
-    const signal = this.power.signal;
-    const conn = new AcsConnection({
-      url,
-      credentials: { username: this.ms("Username"), password: this.ms("Password") },
-      agent: this.env.agent,
-      httpsAgent: this.env.httpsAgent,
-      memo: (this.memo ??= { nc: 0 }),
-      signal,
-      timeoutMs: this.env.sessionTimeoutMs,
-    });
+  private session(after: AfterSession): Promise<SessionResult> {
     const killAfter = this.killAfter;
     this.killAfter = undefined;
-    const plan: SessionPlan = {
-      inform: built.inform,
-      namespace: this.drv.namespace,
-      serialize: this.drv.readOptions.booleanDigits ? { booleanLiteral: "digit" } : undefined,
-      requests: [...this.transfers],
-      informed: () => {
-        this.events = ev.withoutDelivered(this.events, delivered);
-        for (const [path, value] of built.changed) (model.baseline ??= new Map()).set(path, value);
-        if (delivered.some((e) => e.eventCode === ev.BOOTSTRAP)) this.bootstrappedUrl = url;
-        return this.persist();
+    return runDeviceSession(
+      {
+        drv: this.drv,
+        env: this.env,
+        state: this.state,
+        signal: this.power.signal,
+        memo: (this.memo ??= { nc: 0 }),
+        killAfter,
+        ms: (name) => this.ms(name),
+        connected: (conn) => (this.conn = conn),
+        scheduleInform: (entry) => this.armScheduled(entry),
+        kill: () => this.kill(),
       },
-      acked: (req) => {
-        this.transfers = this.transfers.filter((t) => t !== req);
-        return this.persist();
-      },
-      handle: async (req) => {
-        rpcs++;
-        const before = this.drv.commit && req.kind === "SetParameterValues" ? model.snapshot() : undefined;
-        const out = handleAcsRequest(model, req, { ...this.drv.readOptions, pendingTransfers: this.transfers.length });
-        if (out.changed?.length && this.drv.commit) {
-          // Applied to the system before the response: a failure refuses the whole request.
-          const refused = await this.drv.commit(out.changed);
-          if (refused) {
-            model.restore(before!);
-            return refused;
-          }
-        }
-        if (out.changed?.length) diagnostics.push(...this.drv.applied(out.changed));
-        if (out.action?.kind === "scheduleInform") {
-          // Armed now: a short delay simply becomes one more session after this one.
-          const entry = { at: Date.now() + out.action.delaySeconds * 1000, commandKey: out.action.commandKey };
-          this.scheduled = [...this.scheduled, entry];
-          this.armScheduled(entry);
-        } else if (out.action) actions.push(out.action);
-        // Acknowledged means committed: the state is on disk before the response leaves.
-        if (out.mutated) await this.persist();
-        return out.response;
-      },
-      killAfter,
-      kill: () => {
-        conn.dropConnection();
-        this.kill();
-      },
-    };
-    try {
-      await runSession(conn, plan);
-      this.retryCount = 0;
-      await this.persist();
-      return { ok: true, durationMs: performance.now() - started, rpcs };
-    } catch (err) {
-      const durationMs = performance.now() - started;
-      // A dead device records nothing: it comes back with what was on disk.
-      if (signal.aborted) return { ok: false, durationMs, error: `killed: ${(err as Error).message}`, rpcs };
-      this.events = ev.afterFailure(this.events);
-      this.retryCount++;
-      await this.persist().catch(() => undefined);
-      return { ok: false, durationMs, error: (err as Error).message, rpcs };
-    }
+      after,
+    );
   }
 
-  private afterSession(result: SessionResult, actions: DeviceAction[], diagnostics: string[]): void {
+  private afterSession(result: SessionResult, { actions, diagnostics }: AfterSession): void {
     for (const a of actions) {
       if (a.kind === "reboot") void this.reboot(a.commandKey);
       else if (a.kind === "factoryReset") void this.factoryReset();
@@ -417,8 +284,8 @@ export class Device implements CrTarget {
     for (const obj of diagnostics) void this.runDiagnostic(obj);
     this.armPeriodic();
     if (!result.ok && this.env.retry) {
-      const delay = retryDelayMs(this.retryCount, Number(this.ms("CWMPRetryMinimumWaitInterval")) || 5, Number(this.ms("CWMPRetryIntervalMultiplier")) || 2000, this.env.random);
-      this.timer("retry", delay, () => void this.requestSession());
+      const delay = retryDelayMs(this.state.retryCount, Number(this.ms("CWMPRetryMinimumWaitInterval")) || 5, Number(this.ms("CWMPRetryIntervalMultiplier")) || 2000, this.env.random);
+      this.timers.retryIn(delay, () => void this.requestSession());
     }
   }
 
@@ -426,8 +293,9 @@ export class Device implements CrTarget {
     const signal = this.power.signal;
     const r = await this.drv.download(req, signal);
     if (signal.aborted) return;
-    this.transfers = [...this.transfers, { kind: "TransferComplete", commandKey: req.commandKey, fault: r.fault, startTime: r.startTime, completeTime: r.completeTime }];
-    this.events = ev.addEvent(ev.addEvent(this.events, ev.TRANSFER_COMPLETE), "M Download", req.commandKey);
+    const st = this.state;
+    st.transfers = [...st.transfers, { kind: "TransferComplete", commandKey: req.commandKey, fault: r.fault, startTime: r.startTime, completeTime: r.completeTime }];
+    st.events = ev.addEvent(ev.addEvent(st.events, ev.TRANSFER_COMPLETE), "M Download", req.commandKey);
     await this.persist();
     if (r.reboot) void this.reboot();
     else void this.requestSession();
@@ -440,37 +308,17 @@ export class Device implements CrTarget {
     void this.inform(ev.DIAGNOSTICS_COMPLETE);
   }
 
-  private armScheduled(s: { at: number; commandKey: string }): void {
-    this.timer("scheduled", Math.max(0, s.at - Date.now()), () => {
-      this.scheduled = this.scheduled.filter((x) => x !== s);
-      this.events = ev.addEvent(this.events, "M ScheduleInform", s.commandKey);
+  private armScheduled(s: ScheduledInform): void {
+    this.timers.scheduledIn(s.at - Date.now(), () => {
+      this.state.scheduled = this.state.scheduled.filter((x) => x !== s);
+      this.state.events = ev.addEvent(this.state.events, "M ScheduleInform", s.commandKey);
       void this.inform(ev.SCHEDULED);
     });
   }
 
   private armPeriodic(): void {
-    if (this.ms("PeriodicInformEnable") !== "true") return this.cancel("periodic");
+    if (this.ms("PeriodicInformEnable") !== "true") return this.timers.cancelPeriodic();
     const next = nextPeriodicInform(Date.now(), Number(this.ms("PeriodicInformInterval")), this.ms("PeriodicInformTime"), this.drv.model.ident.seed * 1000);
-    this.timer("periodic", next - Date.now(), () => void this.inform(ev.PERIODIC));
-  }
-
-  private cancel(purpose: string): void {
-    for (const [t, p] of this.timers ?? []) {
-      if (p !== purpose) continue;
-      clearTimeout(t);
-      this.timers!.delete(t);
-    }
-  }
-
-  /** One timer per purpose ("periodic", "retry"), any number of "scheduled"; unref'd, all cleared by kill(). */
-  private timer(purpose: string, ms: number, fn: () => void): void {
-    if (purpose !== "scheduled") this.cancel(purpose);
-    const timers = (this.timers ??= new Map());
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
-    t.unref();
-    timers.set(t, purpose);
+    this.timers.periodicAt(next, () => void this.inform(ev.PERIODIC));
   }
 }

@@ -23,9 +23,10 @@ export function addEvent(list: EventStruct[], eventCode: string, commandKey = ""
   return dup ? list : sortEvents([...list, { eventCode, commandKey: single(eventCode) ? "" : commandKey }]);
 }
 
+const rank = (e: EventStruct): number => (/^\d+ /.test(e.eventCode) ? parseInt(e.eventCode, 10) : 1000);
+
 /** Numbered events in numeric order, then "M …" and vendor events in arrival order. */
 export function sortEvents(list: EventStruct[]): EventStruct[] {
-  const rank = (e: EventStruct): number => (/^\d+ /.test(e.eventCode) ? parseInt(e.eventCode, 10) : 1000);
   return list.map((e, i) => [e, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e);
 }
 

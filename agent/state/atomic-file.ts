@@ -83,17 +83,28 @@ export async function readJsonFile(path: string): Promise<unknown> {
 export class CoalescingWriter {
   private tail: Promise<void> = Promise.resolve();
   private queued?: Promise<void>;
+  /** Writes requested and not finished yet. */
+  private pending = 0;
 
   constructor(private readonly write: () => Promise<void>) {}
 
+  /** No write queued or running. */
+  get idle(): boolean {
+    return this.pending === 0;
+  }
+
   request(): Promise<void> {
     if (this.queued) return this.queued;
+    this.pending++;
     const p = this.tail.then(() => {
       this.queued = undefined;
       return this.write();
     });
     this.queued = p;
-    this.tail = p.catch(() => undefined);
+    this.tail = p.then(
+      () => void this.pending--,
+      () => void this.pending--,
+    );
     return p;
   }
 
