@@ -9,6 +9,8 @@
 // rate: the ACS runs on one core, and the two share this machine's cores.
 
 import { mkdtempSync, rmSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFleet, type Fleet } from "../agent/fleet/fleet.ts";
@@ -17,6 +19,14 @@ import { cpuMsOf, freePort, pool, startTsChild, type Child } from "./lib/process
 import { median, percentile, round } from "./lib/stats.ts";
 
 const CONCURRENCY = 64;
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+/** Memory after full collections: what the fleet holds, not garbage not yet collected. */
+function settledMemory(): NodeJS.MemoryUsage {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage();
+}
 
 interface RoundResult {
   perSecond: number;
@@ -61,7 +71,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
     children.push(acsChild);
 
     const common = { count, model: "mix" as const, periodicInterval: 0, retry: false, fsync: false, seed: 7, username: "flexacs", password: "flexacs-bootstrap" };
-    const before = process.memoryUsage();
+    const before = settledMemory();
     const acsFleet = await startFleet({ ...common, acsUrl: `http://127.0.0.1:${cwmpPort}/`, stateDir: join(dir, "fleet-acs") });
     fleets.push(acsFleet);
     const bareFleet = await startFleet({ ...common, acsUrl: `http://127.0.0.1:${barePort}/`, stateDir: join(dir, "fleet-bare") });
@@ -82,7 +92,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, number>> {
       acs.push(await periodicRound(acsFleet, count, acsChild.proc.pid!));
     }
     // Memory of the ACS-side fleet only: both fleets are alive, so take half the growth.
-    const after = process.memoryUsage();
+    const after = settledMemory();
     const kbPerDevice = (after.heapUsed - before.heapUsed) / 1024 / (2 * count);
     const rssKbPerDevice = (after.rss - before.rss) / 1024 / (2 * count);
 
