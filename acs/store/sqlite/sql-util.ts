@@ -61,21 +61,24 @@ export interface GroupCommit {
 /**
  * Group commit for the writes every CWMP session makes (device record,
  * Inform parameters, provisioning state): writes queued in one event-loop
- * turn run in ONE transaction, each in its own savepoint (a failing one
- * rolls back alone and rejects alone), and every promise settles after the
- * COMMIT, so a resolved write is as durable as before. A commit costs far
- * more than a small write (it appends every touched page to the WAL): with
- * dozens of sessions in flight, one commit now serves many.
+ * turn run in ONE transaction, and every promise settles after the COMMIT,
+ * so a resolved write is as durable as before. A commit costs far more than
+ * a small write (it appends every touched page to the WAL): with dozens of
+ * sessions in flight, one commit now serves many.
+ *
+ * Each write must be atomic by itself, so that a failing one rolls back alone
+ * and rejects alone: one statement (SQLite undoes a failed statement, not the
+ * transaction), or a better-sqlite3 transaction function (it nests as a
+ * savepoint), as the Transactions of every table are.
  */
 export function groupCommit(db: Db): GroupCommit {
   type Item = { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
   type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
   let queue: Item[] = [];
-  const savepoint = db.transaction((fn: () => unknown) => fn());
   const all = db.transaction((items: Item[]): Outcome[] =>
     items.map((item): Outcome => {
       try {
-        return { ok: true, value: savepoint(item.fn) };
+        return { ok: true, value: item.fn() };
       } catch (error) {
         return { ok: false, error };
       }
