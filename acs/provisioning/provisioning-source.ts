@@ -20,7 +20,7 @@ import { analyseSpvFault, checkDue, heldByFault, nextFault, sessionFacts, type S
 import {
   audit, clearFaults, recordFault, SETTINGS_FAULT_CHANNEL, recordParameters, storeCredentials, syncTags,
 } from "./provisioning-records.ts";
-import { newProvisioningState, type ProvisioningState, type ProvisioningStatus } from "./provisioning-state.ts";
+import { newProvisioningState, stateContent, type ProvisioningState, type ProvisioningStatus } from "./provisioning-state.ts";
 import type { ProvisioningDeps } from "./provisioning-options.ts";
 import { decodeActual, DEFAULT_DRIFT_POLICIES, reconcile, unverified } from "./reconcile.ts";
 
@@ -77,15 +77,9 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   };
   const pending = (run: Run) => run.state.credentials !== null && !run.state.credentials.confirmed;
 
-  /** A state's content as compared between writes: everything but updatedAt. */
-  const contentOf = (state: ProvisioningState): string => {
-    const { updatedAt: _, ...content } = state;
-    return JSON.stringify(content);
-  };
-
   /** Writes `state` unless its content equals `written`; returns what is now written. */
   async function writeState(state: ProvisioningState, written: string | null): Promise<string> {
-    const json = contentOf(state);
+    const json = stateContent(state);
     if (json !== written) await lines.putState({ ...state, updatedAt: Date.now() });
     return json;
   }
@@ -95,7 +89,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     const d = ctx.device;
     const previous = await lines.getState(ctx.deviceId);
     // Taken before the session mutates anything (the state below shares previous's nested objects).
-    const written = previous && contentOf(previous);
+    const written = previous && stateContent(previous);
     const state = previous ? { ...previous } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
     Object.assign(state, { serial: d.serialNumber, productClass: d.productClass });
     const who = await standingOf(d.serialNumber, lines, rentals);

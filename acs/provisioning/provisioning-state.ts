@@ -121,3 +121,9 @@ export function newProvisioningState(deviceId: string, serial: string, productCl
     firstSeenAt: now, updatedAt: now,
   };
 }
+
+/** A state's content as compared between writes: everything but updatedAt (a session that changes nothing writes nothing). */
+export function stateContent(state: ProvisioningState): string {
+  const { updatedAt: _, ...content } = state;
+  return JSON.stringify(content);
+}
