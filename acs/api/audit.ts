@@ -7,6 +7,7 @@ import { redactSecrets } from "../secrets.ts";
 import { tokenOf } from "./auth.ts";
 import { parseTime, TIME_QUERY_SCHEMA } from "./query-time.ts";
 import { AUDIT_SCHEMA, auditView, listSchema } from "./views.ts";
+import { LIMIT_QUERY, queryOnly } from "./list-query.ts";
 
 export function recordAudit(store: Store, request: FastifyRequest, action: string, deviceId: string | null, detail: Record<string, unknown> = {}): Promise<void> {
   return store.addAudit({ timestamp: Date.now(), actor: tokenOf(request).name, action, deviceId, detail: redactSecrets(detail) });
@@ -24,17 +25,13 @@ export const auditRoutes: FastifyPluginAsync<{ store: Store }> = async (app, { s
   app.get<{ Querystring: AuditQuery }>("/audit", {
     config: { right: "audit.read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          device: { type: "string", maxLength: 256 },
-          actor: { type: "string", maxLength: 256 },
-          action: { type: "string", maxLength: 64 },
-          since: TIME_QUERY_SCHEMA,
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        device: { type: "string", maxLength: 256 },
+        actor: { type: "string", maxLength: 256 },
+        action: { type: "string", maxLength: 64 },
+        since: TIME_QUERY_SCHEMA,
+        limit: LIMIT_QUERY,
+      }),
       response: { 200: listSchema(AUDIT_SCHEMA) },
     },
   }, async (request) => {

@@ -7,6 +7,7 @@ import { recordAudit } from "./audit.ts";
 import { notFound } from "./errors.ts";
 import { parseTime, TIME_QUERY_SCHEMA } from "./query-time.ts";
 import { DEVICE_DETAIL_SCHEMA, DEVICE_SUMMARY_SCHEMA, deviceSummary, parameterView } from "./views.ts";
+import { PAGE_QUERY, queryOnly } from "./list-query.ts";
 
 export interface DevicesRoutesOptions {
   store: Store;
@@ -35,19 +36,14 @@ export const devicesRoutes: FastifyPluginAsync<DevicesRoutesOptions> = async (ap
   app.get<{ Querystring: ListQuery }>("/devices", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          id: text, search: text, productClass: text, softwareVersion: text, tag: text,
-          online: { type: "boolean" },
-          lastInformAfter: TIME_QUERY_SCHEMA,
-          sort: { type: "string", enum: ["id", "lastInformAt", "productClass", "softwareVersion"] },
-          order: { type: "string", enum: ["asc", "desc"] },
-          offset: { type: "integer", minimum: 0, default: 0 },
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        id: text, search: text, productClass: text, softwareVersion: text, tag: text,
+        online: { type: "boolean" },
+        lastInformAfter: TIME_QUERY_SCHEMA,
+        sort: { type: "string", enum: ["id", "lastInformAt", "productClass", "softwareVersion"] },
+        order: { type: "string", enum: ["asc", "desc"] },
+        ...PAGE_QUERY,
+      }),
       response: { 200: { type: "object", properties: { total: { type: "integer" }, items: { type: "array", items: DEVICE_SUMMARY_SCHEMA } } } },
     },
   }, async (request) => {
@@ -69,7 +65,7 @@ export const devicesRoutes: FastifyPluginAsync<DevicesRoutesOptions> = async (ap
     config: { right: "read" },
     schema: {
       params: DEVICE_ID_PARAMS,
-      querystring: { type: "object", additionalProperties: false, properties: { parameters: { type: "string", maxLength: 4096 } } },
+      querystring: queryOnly({ parameters: { type: "string", maxLength: 4096 } }),
       response: { 200: DEVICE_DETAIL_SCHEMA },
     },
   }, async (request) => {

@@ -7,20 +7,17 @@ import { recordAudit } from "./audit.ts";
 import { notFound } from "./errors.ts";
 import { parseTime, TIME_QUERY_SCHEMA } from "./query-time.ts";
 import { FAULT_SCHEMA, faultView, listSchema } from "./views.ts";
+import { LIMIT_QUERY, queryOnly } from "./list-query.ts";
 
 export const faultsRoutes: FastifyPluginAsync<{ store: Store }> = async (app, { store }) => {
   app.get<{ Querystring: { device?: string; since?: string; limit: number } }>("/faults", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          device: { type: "string", maxLength: 256 },
-          since: TIME_QUERY_SCHEMA,
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        device: { type: "string", maxLength: 256 },
+        since: TIME_QUERY_SCHEMA,
+        limit: LIMIT_QUERY,
+      }),
       response: { 200: listSchema(FAULT_SCHEMA) },
     },
   }, async (request) => {

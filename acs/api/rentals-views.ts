@@ -7,6 +7,7 @@ import type {
   Charge, ChargeEvidence, ContactEvidence, ContractEventRecord, ExportBatchSummary, FlaggingRun, RentalContact, RentalRouter,
   RentalTransition, Reversal, ReviewFlag,
 } from "../rentals/rental-repository.ts";
+import { LIMIT_QUERY, queryOnly } from "./list-query.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -31,16 +32,11 @@ export const batchSummaryView = (b: ExportBatchSummary) => ({ ...b, createdAt: i
 
 const id = { type: "string", minLength: 1, maxLength: 128 } as const;
 const text = { type: "string", minLength: 1, maxLength: 500 } as const;
-const limit = { type: "integer", minimum: 1, maximum: 1000, default: 100 } as const;
 
 export const SERIAL_PARAMS = { type: "object", properties: { serial: id }, required: ["serial"] } as const;
 export const ID_PARAMS = { type: "object", properties: { id }, required: ["id"] } as const;
 
-export const ROUTER_LIST_QUERY = {
-  type: "object",
-  additionalProperties: false,
-  properties: { state: { type: "string", enum: [...RENTAL_STATES] }, lineId: id, subscriberId: id, after: id, limit },
-} as const;
+export const ROUTER_LIST_QUERY = queryOnly({ state: { type: "string", enum: [...RENTAL_STATES] }, lineId: id, subscriberId: id, after: id, limit: LIMIT_QUERY });
 
 export const NEW_ROUTERS_BODY = {
   type: "object",
@@ -88,14 +84,10 @@ export interface TransitionBody {
   subscriberId?: string;
 }
 
-export const CHARGE_LIST_QUERY = {
-  type: "object",
-  additionalProperties: false,
-  properties: { status: { type: "string", enum: ["flagged", "exported", "paid", "waived", "reversed"] }, serial: id, after: id, limit },
-} as const;
+export const CHARGE_LIST_QUERY = queryOnly({ status: { type: "string", enum: ["flagged", "exported", "paid", "waived", "reversed"] }, serial: id, after: id, limit: LIMIT_QUERY });
 
-export const EVENT_LIST_QUERY = { type: "object", additionalProperties: false, properties: { lineId: id, limit } } as const;
-export const LIMIT_QUERY = { type: "object", additionalProperties: false, properties: { limit } } as const;
-export const REVIEW_QUERY = { type: "object", additionalProperties: false, properties: { serial: id, limit } } as const;
-export const IMPORT_QUERY = { type: "object", additionalProperties: false, properties: { goodRowsOnly: { type: "boolean", default: false } } } as const;
-export const FORMAT_QUERY = { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["csv", "json"] } } } as const;
+export const EVENT_LIST_QUERY = queryOnly({ lineId: id, limit: LIMIT_QUERY });
+export const LIMIT_ONLY_QUERY = queryOnly({ limit: LIMIT_QUERY });
+export const REVIEW_QUERY = queryOnly({ serial: id, limit: LIMIT_QUERY });
+export const IMPORT_QUERY = queryOnly({ goodRowsOnly: { type: "boolean", default: false } });
+export const FORMAT_QUERY = queryOnly({ format: { type: "string", enum: ["csv", "json"] } });

@@ -26,7 +26,7 @@ import { authPlugin, tokenOf } from "./auth.ts";
 import { ApiError, badRequest, conflict, forbidden, notFound } from "./errors.ts";
 import {
   batchSummaryView, CHARGE_LIST_QUERY, chargeView, contactView, eventView, EVENT_LIST_QUERY, FORMAT_QUERY, ID_PARAMS, IMPORT_QUERY,
-  LIMIT_QUERY, NEW_ROUTERS_BODY, REVIEW_QUERY, reversalView, reviewView, ROUTER_LIST_QUERY, routerView, runView, SERIAL_PARAMS,
+  LIMIT_ONLY_QUERY, NEW_ROUTERS_BODY, REVIEW_QUERY, reversalView, reviewView, ROUTER_LIST_QUERY, routerView, runView, SERIAL_PARAMS,
   TRANSITION_BODY, transitionView, type TransitionBody,
 } from "./rentals-views.ts";
 
@@ -175,7 +175,7 @@ const rentalRoutes: FastifyPluginAsync<RentalsApiDeps & { runFlagging: () => Pro
     return { run: runView(outcome.run) };
   });
 
-  app.get<{ Querystring: { limit: number } }>("/flagging/runs", { config: { right: "read" }, schema: { querystring: LIMIT_QUERY } },
+  app.get<{ Querystring: { limit: number } }>("/flagging/runs", { config: { right: "read" }, schema: { querystring: LIMIT_ONLY_QUERY } },
     async (request) => ({ items: (await repo.listFlaggingRuns({ limit: request.query.limit })).map(runView) }));
 
   app.get<{ Querystring: { status?: ChargeStatus; serial?: string; after?: string; limit: number } }>("/charges", {
@@ -216,7 +216,7 @@ const rentalRoutes: FastifyPluginAsync<RentalsApiDeps & { runFlagging: () => Pro
   });
 
   app.get<{ Querystring: { limit: number } }>("/billing/exports", {
-    config: { right: "read" }, onRequest: only(ADMIN, "read billing exports"), schema: { querystring: LIMIT_QUERY },
+    config: { right: "read" }, onRequest: only(ADMIN, "read billing exports"), schema: { querystring: LIMIT_ONLY_QUERY },
   }, async (request) => ({ items: (await repo.listExportBatches(request.query.limit)).map(batchSummaryView) }));
 
   app.get<{ Params: { id: string }; Querystring: { format?: "csv" | "json" } }>("/billing/exports/:id", {

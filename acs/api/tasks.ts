@@ -13,6 +13,7 @@ import { conflict, notFound } from "./errors.ts";
 import { TASK_BODY_SCHEMA, taskArgs, type TaskBody } from "./task-body.ts";
 import { watchTask } from "./task-watch.ts";
 import { listSchema, TASK_SCHEMA, taskView } from "./views.ts";
+import { LIMIT_QUERY, queryOnly } from "./list-query.ts";
 
 export interface TasksRoutesOptions {
   store: Store;
@@ -37,11 +38,7 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, {
     config: { right: "task.run" },
     schema: {
       params: ID_PARAMS,
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: { connection_request: { type: "string", maxLength: 8 }, timeout: { type: "integer", minimum: 0, maximum: 120_000, default: 3000 } },
-      },
+      querystring: queryOnly({ connection_request: { type: "string", maxLength: 8 }, timeout: { type: "integer", minimum: 0, maximum: 120_000, default: 3000 } }),
       body: TASK_BODY_SCHEMA,
       response: { 200: TASK_OUTCOME_SCHEMA, 202: TASK_OUTCOME_SCHEMA },
     },
@@ -74,15 +71,11 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, {
   app.get<{ Querystring: { device?: string; status?: TaskStatus; limit: number } }>("/tasks", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          device: { type: "string", maxLength: 256 },
-          status: { type: "string", enum: ["pending", "done", "fault"] },
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        device: { type: "string", maxLength: 256 },
+        status: { type: "string", enum: ["pending", "done", "fault"] },
+        limit: LIMIT_QUERY,
+      }),
       response: { 200: listSchema(TASK_SCHEMA) },
     },
   }, async (request) => {

@@ -18,6 +18,7 @@ import { checkImport, ImportFormatError, newLine, parseCsvRows, parseJsonRows } 
 import { LineConflictError, LineVersionError, type LineRepository } from "./line-repository.ts";
 import { insecureWifi, patchLine, validateLine } from "./line-validation.ts";
 import { FIELD_ERRORS_SCHEMA, IMPORT_REFUSED_SCHEMA, IMPORT_RESULT_SCHEMA, LINE_SCHEMA, lineView } from "./line-views.ts";
+import { PAGE_QUERY, queryOnly } from "../api/list-query.ts";
 
 export interface LinesApiDeps {
   store: Store;
@@ -70,15 +71,10 @@ const linesRoutes: FastifyPluginAsync<LinesApiDeps> = async (app, deps) => {
   app.get<{ Querystring: { subscriberId?: string; commune?: string; serial?: string; search?: string; offset: number; limit: number } }>("/lines", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          subscriberId: text, commune: text, serial: text, search: text,
-          offset: { type: "integer", minimum: 0, default: 0 },
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        subscriberId: text, commune: text, serial: text, search: text,
+        ...PAGE_QUERY,
+      }),
       response: { 200: { type: "object", properties: { total: { type: "integer" }, items: { type: "array", items: LINE_SCHEMA } } } },
     },
   }, async (request) => {
@@ -154,7 +150,7 @@ const linesRoutes: FastifyPluginAsync<LinesApiDeps> = async (app, deps) => {
       config: { right: "line.write" },
       bodyLimit: deps.importBodyLimitBytes ?? 32 * 1024 * 1024,
       schema: {
-        querystring: { type: "object", additionalProperties: false, properties: { goodRowsOnly: { type: "boolean", default: false } } },
+        querystring: queryOnly({ goodRowsOnly: { type: "boolean", default: false } }),
         response: { 200: IMPORT_RESULT_SCHEMA, 400: IMPORT_REFUSED_SCHEMA },
       },
     }, async (request, reply) => {

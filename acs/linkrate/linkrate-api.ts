@@ -25,6 +25,7 @@ import type { LinkrateRepository } from "./measurement-repository.ts";
 import { OFFER_BOUNDS_BPS, type LinkDirection } from "./policy.ts";
 import { deviceIdOfSerial } from "./speedtest-scheduler.ts";
 import { VERDICT_ORDER } from "./verdict.ts";
+import { LIMIT_QUERY, PAGE_QUERY, queryOnly } from "../api/list-query.ts";
 
 export interface LinkrateApiDeps {
   store: Store;
@@ -41,7 +42,6 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const ID = { type: "string", minLength: 1, maxLength: 256 } as const;
 const ID_PARAMS = { type: "object", properties: { id: ID }, required: ["id"] } as const;
 const DIRECTION = { type: "string", enum: ["download", "upload"] } as const;
-const page = { offset: { type: "integer", minimum: 0, default: 0 }, limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } } as const;
 
 /** Bin edges of the speed distribution, Mb/s; the last bin is open-ended. */
 export const DISTRIBUTION_EDGES_MBPS = [0, 10, 20, 30, 50, 100, 200, 300, 500, 700, 1000] as const;
@@ -95,7 +95,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
 
     app.get<{ Querystring: { direction: LinkDirection; verdict?: (typeof VERDICT_ORDER)[number]; offset: number; limit: number } }>("/lines", {
       config: { right: "read" },
-      schema: { querystring: { type: "object", additionalProperties: false, properties: { direction: { ...DIRECTION, default: "download" }, verdict: { type: "string", enum: [...VERDICT_ORDER] }, ...page } } },
+      schema: { querystring: queryOnly({ direction: { ...DIRECTION, default: "download" }, verdict: { type: "string", enum: [...VERDICT_ORDER] }, ...PAGE_QUERY }) },
     }, async (request) => {
       const { direction, verdict, offset, limit } = request.query;
       const { total, items } = await repo.listLinesByVerdict({ direction, code: verdict, offset, limit });
@@ -110,7 +110,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
 
     app.get<{ Params: { id: string }; Querystring: { format: "json" | "csv"; since?: string } }>("/lines/:id/evidence", {
       config: { right: "read" },
-      schema: { params: ID_PARAMS, querystring: { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["json", "csv"], default: "json" }, since: { type: "string", format: "date-time" } } } },
+      schema: { params: ID_PARAMS, querystring: queryOnly({ format: { type: "string", enum: ["json", "csv"], default: "json" }, since: { type: "string", format: "date-time" } }) },
     }, async (request, reply) => {
       const line = await lines.getLine(request.params.id);
       if (!line) throw notFound(`line ${request.params.id} not found`);
@@ -134,7 +134,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
       config: { right: "speedtest.run" },
       schema: {
         params: ID_PARAMS,
-        querystring: { type: "object", additionalProperties: false, properties: { timeout: { type: "integer", minimum: 0, maximum: 300_000, default: 0 } } },
+        querystring: queryOnly({ timeout: { type: "integer", minimum: 0, maximum: 300_000, default: 0 } }),
         body: { type: ["object", "null"], additionalProperties: false, properties: { directions: { type: "array", minItems: 1, maxItems: 2, uniqueItems: true, items: DIRECTION } } },
       },
     }, async (request, reply) => {
@@ -156,7 +156,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
 
     app.get<{ Querystring: { lineId?: string; status?: SpeedTestRecord["status"]; limit: number } }>("/speed-tests", {
       config: { right: "read" },
-      schema: { querystring: { type: "object", additionalProperties: false, properties: { lineId: ID, status: { type: "string", enum: ["queued", "requested", "done", "failed"] }, limit: page.limit } } },
+      schema: { querystring: queryOnly({ lineId: ID, status: { type: "string", enum: ["queued", "requested", "done", "failed"] }, limit: LIMIT_QUERY }) },
     }, async (request) => ({ items: (await repo.listSpeedTests(request.query)).map(testView) }));
 
     app.get<{ Params: { id: string } }>("/speed-tests/:id", { config: { right: "read" }, schema: { params: ID_PARAMS } }, async (request) => {
@@ -167,7 +167,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
 
     app.get<{ Querystring: { open?: boolean; lineId?: string; kind?: LinkAlert["kind"]; offset: number; limit: number } }>("/alerts", {
       config: { right: "read" },
-      schema: { querystring: { type: "object", additionalProperties: false, properties: { open: { type: "boolean" }, lineId: ID, kind: { type: "string", enum: [...ALERT_KINDS] }, ...page } } },
+      schema: { querystring: queryOnly({ open: { type: "boolean" }, lineId: ID, kind: { type: "string", enum: [...ALERT_KINDS] }, ...PAGE_QUERY }) },
     }, async (request) => {
       const { total, items } = await repo.listAlerts(request.query);
       return { total, items: items.map(alertView) };
@@ -186,7 +186,7 @@ export async function registerLinkrateApi(apiServer: FastifyInstance, deps: Link
 
     app.get<{ Params: { id: string }; Querystring: { since?: string } }>("/devices/:id/history", {
       config: { right: "read" },
-      schema: { params: ID_PARAMS, querystring: { type: "object", additionalProperties: false, properties: { since: { type: "string", format: "date-time" } } } },
+      schema: { params: ID_PARAMS, querystring: queryOnly({ since: { type: "string", format: "date-time" } }) },
     }, async (request) => {
       const device = await store.getDevice(request.params.id);
       if (!device) throw notFound(`device ${request.params.id} not found`);

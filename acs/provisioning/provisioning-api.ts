@@ -17,6 +17,7 @@ import { STANDINGS, type ProvisioningState, type Standing } from "./provisioning
 import { decodeActual } from "./reconcile.ts";
 import { unflattenSettings } from "./settings-entries.ts";
 import { profileReadPaths } from "./settings-mapping.ts";
+import { PAGE_QUERY, queryOnly } from "../api/list-query.ts";
 
 export interface ProvisioningRoutesOptions {
   store: Store;
@@ -92,15 +93,10 @@ export const registerProvisioningRoutes: FastifyPluginAsync<ProvisioningRoutesOp
   app.get<{ Querystring: { standing?: Exclude<Standing, "line">; offset: number; limit: number } }>("/quarantine", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          standing: { type: "string", enum: STANDINGS.filter((s) => s !== "line") },
-          offset: { type: "integer", minimum: 0, default: 0 },
-          limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
+      querystring: queryOnly({
+        standing: { type: "string", enum: STANDINGS.filter((s) => s !== "line") },
+        ...PAGE_QUERY,
+      }),
       response: { 200: { type: "object", properties: { total: { type: "integer" }, items: { type: "array", items: QUARANTINE_ITEM } } } },
     },
   }, async (request) => {

@@ -28,6 +28,7 @@ import { routerOf } from "./line-router.ts";
 import { searchLines, type MacLookup } from "./line-search.ts";
 import { parseWifiRequest } from "./wifi-request.ts";
 import { CHANGE_SCHEMA, changeView, LINE_WIFI_SCHEMA, lineWifiView, REACHABILITY_SCHEMA, reachabilityView } from "./wifi-views.ts";
+import { LIMIT_QUERY, queryOnly } from "../api/list-query.ts";
 
 export interface WifiApiDeps {
   store: Store;
@@ -70,10 +71,7 @@ const routes: FastifyPluginAsync<WifiApiDeps & { tracker: WifiChangeTracker }> =
   app.get<{ Querystring: { q: string; limit: number } }>("/support/lines", {
     config: { right: "read" },
     schema: {
-      querystring: {
-        type: "object", additionalProperties: false, required: ["q"],
-        properties: { q: { type: "string", minLength: 1, maxLength: 256 }, limit: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
-      },
+      querystring: { ...queryOnly({ q: { type: "string", minLength: 1, maxLength: 256 }, limit: { type: "integer", minimum: 1, maximum: 100, default: 20 } }), required: ["q"] },
       response: { 200: { type: "object", properties: { items: { type: "array", items: MATCH } } } },
     },
   }, async (request) => ({ items: await searchLines(request.query.q, { lines, macLookup: deps.macLookup }, request.query.limit) }));
@@ -117,7 +115,7 @@ const routes: FastifyPluginAsync<WifiApiDeps & { tracker: WifiChangeTracker }> =
     config: { right: "read" },
     schema: {
       params: { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64 } }, required: ["id"] },
-      querystring: { type: "object", additionalProperties: false, properties: { waitMs: { type: "integer", minimum: 0, maximum: MAX_WAIT_MS, default: 0 } } },
+      querystring: queryOnly({ waitMs: { type: "integer", minimum: 0, maximum: MAX_WAIT_MS, default: 0 } }),
       response: { 200: CHANGE_SCHEMA },
     },
   }, async (request) => {
@@ -130,7 +128,7 @@ const routes: FastifyPluginAsync<WifiApiDeps & { tracker: WifiChangeTracker }> =
     config: { right: "read" },
     schema: {
       params: LINE_PARAMS,
-      querystring: { type: "object", additionalProperties: false, properties: { limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } } },
+      querystring: queryOnly({ limit: LIMIT_QUERY }),
       response: { 200: { type: "object", properties: { items: { type: "array", items: CHANGE_SCHEMA } } } },
     },
   }, async (request) => {
