@@ -55,22 +55,38 @@ function track(req: ClientRequest, stamp: () => number): { opened: Promise<{ req
   };
 }
 
+interface Settle {
+  /** Gives the outcome; only the first call counts. */
+  done(o: TransferOutcome): void;
+  readonly settled: boolean;
+}
+
+/** Runs the transfer `start` begins; its outcome is given once, and after TIMEOUT_MS its request is destroyed and it ends with `timeoutState`. */
+function transfer(timeoutState: string, start: (s: Settle) => ClientRequest): Promise<TransferOutcome> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const s = {
+      settled: false,
+      done(o: TransferOutcome): void {
+        if (s.settled) return;
+        s.settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      },
+    };
+    const req = start(s);
+    timer = setTimeout(() => {
+      req.destroy();
+      s.done({ ok: false, state: timeoutState });
+    }, TIMEOUT_MS);
+  });
+}
+
 /** GET `url` and read it at `bps` at most. */
 export function shapedDownload(url: URL, bps: number, now: () => number, signal: AbortSignal): Promise<TransferOutcome> {
   const stamp = stamper(now);
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (o: TransferOutcome): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(o);
-    };
+  return transfer("Error_Timeout", ({ done }) => {
     const req = httpRequest(url, { method: "GET", agent: false, signal });
-    const timer = setTimeout(() => {
-      req.destroy();
-      done({ ok: false, state: "Error_Timeout" });
-    }, TIMEOUT_MS);
     const { opened } = track(req, stamp);
     let rom = 0;
     opened.then((t) => (rom = t.res), () => undefined);
@@ -105,28 +121,19 @@ export function shapedDownload(url: URL, bps: number, now: () => number, signal:
       res.on("error", () => done({ ok: false, state: "Error_TransferFailed" }));
     });
     req.end();
+    return req;
   });
 }
 
 /** PUT `bytes` bytes to `url` at `bps` at most; EOM is the server's success response. */
 export function shapedUpload(url: URL, bytes: number, bps: number, now: () => number, signal: AbortSignal): Promise<TransferOutcome> {
   const stamp = stamper(now);
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (o: TransferOutcome): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(o);
-    };
+  return transfer("Error_NoResponse", (s) => {
+    const { done } = s;
     const req = httpRequest(url, {
       method: "PUT", agent: false, signal,
       headers: { "content-type": "application/octet-stream", "content-length": String(bytes) },
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      done({ ok: false, state: "Error_NoResponse" });
-    }, TIMEOUT_MS);
     const { opened } = track(req, stamp);
     let bom = -1;
     req.on("error", () => done({ ok: false, state: bom < 0 ? "Error_InitConnectionFailed" : "Error_NoTransferComplete" }));
@@ -147,16 +154,17 @@ export function shapedUpload(url: URL, bytes: number, bps: number, now: () => nu
       const spanMs = (bytes * 8000) / bps;
       const dueAfter = (sent: number): number => bomPerf + (bytes === chunk ? spanMs : ((sent - chunk) / (bytes - chunk)) * spanMs);
       let sent = 0;
-      while (sent < bytes && !settled) {
+      while (sent < bytes && !s.settled) {
         const n = Math.min(chunk, bytes - sent);
         if (sent + n === bytes) await sleepUntil(dueAfter(bytes));
         else if (dueAfter(sent + n) - performance.now() >= 1) await sleep(dueAfter(sent + n) - performance.now());
-        if (settled) break;
+        if (s.settled) break;
         req.write(CHUNK.subarray(0, n));
         sent += n;
-        if (req.writableNeedDrain && !settled) await new Promise((r) => req.once("drain", r));
+        if (req.writableNeedDrain && !s.settled) await new Promise((r) => req.once("drain", r));
       }
       req.end();
     }, () => undefined);
+    return req;
   });
 }
