@@ -11,40 +11,26 @@
 // desk needs it to handle a call, and it holds masked values only.
 
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
-import type { Logger } from "pino";
 import { authPlugin, tokenOf } from "../api/auth.ts";
 import { notFound } from "../api/errors.ts";
 import type { AgentChannel } from "../channel/channel-server.ts";
 import { reachabilityOf, type WakeLog } from "../channel/reachability.ts";
-import type { ConnectionRequester } from "../connreq/requester.ts";
-import type { EventBus } from "../events.ts";
-import type { LineRepository } from "../lines/line-repository.ts";
-import type { ProfileRegistry } from "../provisioning/profile-registry.ts";
 import { formatFieldErrors } from "../provisioning/settings-entries.ts";
-import type { Store } from "../store/store.ts";
-import type { WifiChangeRepository } from "./change-repository.ts";
-import { WifiChangeTracker } from "./change-tracker.ts";
+import { WifiChangeTracker, type WifiTrackerDeps } from "./change-tracker.ts";
 import { routerOf } from "./line-router.ts";
 import { searchLines, type MacLookup } from "./line-search.ts";
 import { parseWifiRequest } from "./wifi-request.ts";
 import { CHANGE_SCHEMA, changeView, LINE_WIFI_SCHEMA, lineWifiView, REACHABILITY_SCHEMA, reachabilityView } from "./wifi-views.ts";
 import { LIMIT_QUERY, queryOnly } from "../api/list-query.ts";
 
-export interface WifiApiDeps {
-  store: Store;
-  bus: EventBus;
-  logger: Logger;
-  lines: LineRepository;
-  profiles: ProfileRegistry;
-  changes: WifiChangeRepository;
-  requester: ConnectionRequester;
+/** The tracker's dependencies (the changes it follows), plus what the routes read. */
+export interface WifiApiDeps extends Omit<WifiTrackerDeps, "maxWakes"> {
   channel: AgentChannel;
   wakeLog: WakeLog;
   /** The API's online rule (config.api.onlineWindowMs). */
   onlineWindowMs: number;
   /** MAC → router serial (the rented-router inventory); without it a MAC finds nothing. */
   macLookup?: MacLookup;
-  applyTimeoutMs?: number;
 }
 
 const LINE_PARAMS = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64 } }, required: ["id"] } as const;
@@ -151,7 +137,7 @@ const routes: FastifyPluginAsync<WifiApiDeps & { tracker: WifiChangeTracker }> =
  * following changes; the tracker stops when the listener closes.
  */
 export async function registerWifiApi(api: FastifyInstance, deps: WifiApiDeps): Promise<WifiChangeTracker> {
-  const tracker = await WifiChangeTracker.start({ ...deps, applyTimeoutMs: deps.applyTimeoutMs });
+  const tracker = await WifiChangeTracker.start(deps);
   api.addHook("onClose", async () => tracker.close());
   await api.register(async (scope) => {
     await scope.register(authPlugin, { store: deps.store });
