@@ -9,8 +9,6 @@ import type { SimModel } from "./model-spec.ts";
 export const isoMicros = (ms: number, extraMicros = 0): string =>
   new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, (_, milli: string) => `.${milli}${String(extraMicros % 1000).padStart(3, "0")}Z`);
 
-export { isDiagnosticsObject } from "../../datamodel/diagnostics-rules.ts";
-
 /** TR-181 reports "Complete"; TR-098 (and old TR-181 firmware) "Completed". */
 const completeState = (d: DeviceModel): string => (d.root === "Device." ? "Complete" : "Completed");
 

@@ -5,7 +5,8 @@ import type { CwmpNamespace, DeviceId, Download } from "../../../acs/cwmp/messag
 import { DeviceModel, type Identity, type ModelHost } from "../../datamodel/device-model.ts";
 import { isoSeconds } from "../../datamodel/values.ts";
 import type { DriverDevice, TransferResult } from "../driver.ts";
-import { completeDiagnostic, isDiagnosticsObject } from "./diagnostics.ts";
+import { diagnosticsToRun } from "../../datamodel/diagnostics-rules.ts";
+import { completeDiagnostic } from "./diagnostics.ts";
 import { setLineBehaviour, testRateMbps, type LineBehaviour } from "./line-behaviour.ts";
 import { compile, type CompiledModel, type ModelName } from "./model-spec.ts";
 import { MODELS } from "./models/index.ts";
@@ -71,20 +72,7 @@ export class SimDevice implements DriverDevice {
   }
 
   applied(changed: readonly string[]): string[] {
-    const requested: string[] = [];
-    const touched = new Set<string>();
-    for (const path of changed) {
-      const obj = path.slice(0, path.lastIndexOf(".") + 1);
-      if (!isDiagnosticsObject(obj)) continue;
-      touched.add(obj);
-      const state = this.model.get(obj + "DiagnosticsState");
-      if (path.endsWith(".DiagnosticsState") && state === "Requested") requested.push(obj);
-      // TR-181 "Canceled": the CPE stops the test and goes back to None.
-      if (path.endsWith(".DiagnosticsState") && state === "Canceled") this.model.set(path, "None");
-    }
-    // Changing a test parameter without requesting a run resets earlier results (TR-143).
-    for (const obj of touched) if (!requested.includes(obj)) this.model.set(obj + "DiagnosticsState", "None");
-    return requested;
+    return diagnosticsToRun(this.model, changed);
   }
 
   async runDiagnostic(objectPath: string, signal: AbortSignal): Promise<void> {
