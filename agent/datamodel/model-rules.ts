@@ -7,6 +7,17 @@ import type { DeviceModel } from "./device-model.ts";
 import type { ValueSource } from "./template.ts";
 import { expandRanges, UNKNOWN_TIME } from "./values.ts";
 
+/** What DeviceInfo says the product is, the same for every device of a model. */
+export interface ProductIdentity {
+  manufacturer: string;
+  /** 6 upper-case hex digits. */
+  oui: string;
+  productClass: string;
+  modelName: string;
+  hardwareVersion: string;
+  softwareVersion: string;
+}
+
 export function managementServerValues(root: string): Record<string, ValueSource> {
   const p = `${root}ManagementServer.`;
   return {

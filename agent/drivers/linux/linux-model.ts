@@ -5,7 +5,7 @@
 // writable: a parameter the system ignores is not offered to the ACS.
 
 import type { DeviceModel } from "../../datamodel/device-model.ts";
-import { channelCheck, diagnosticsStateCheck, forInstances, instanceOf, managementServerDynamic, managementServerValues } from "../../datamodel/model-rules.ts";
+import { channelCheck, diagnosticsStateCheck, forInstances, instanceOf, managementServerDynamic, managementServerValues, type ProductIdentity } from "../../datamodel/model-rules.ts";
 import type { BbfDefinitions, BbfObject, BbfParam } from "../../datamodel/schema.ts";
 import { buildTemplate, type ModelRules, type Template, type ValueSource } from "../../datamodel/template.ts";
 import { isoSeconds } from "../../datamodel/values.ts";
@@ -95,13 +95,7 @@ function subset(spec: Record<string, string[]>, extra: Record<string, BbfObject>
   return { ...TR181, objects };
 }
 
-export interface LinuxIdentity {
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  modelName: string;
-  hardwareVersion: string;
-  softwareVersion: string;
+export interface LinuxIdentity extends ProductIdentity {
   serial: string;
   mac: string;
 }

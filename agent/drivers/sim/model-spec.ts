@@ -2,25 +2,19 @@
 // once per process (shared by every device of the model).
 
 import type { CwmpNamespace } from "../../../acs/cwmp/messages.ts";
+import type { ProductIdentity } from "../../datamodel/model-rules.ts";
 import type { BbfDefinitions } from "../../datamodel/schema.ts";
 import { buildTemplate, type ModelRules, type Template } from "../../datamodel/template.ts";
 
 export type ModelName = "router-tr181" | "router-tr098" | "ont-tr181";
 export const MODEL_NAMES: readonly ModelName[] = ["router-tr181", "router-tr098", "ont-tr181"];
 
-export interface SimModel {
+export interface SimModel extends ProductIdentity {
   name: ModelName;
   defs: BbfDefinitions;
   /** BBF object template paths the model implements (the first is the root). */
   objects: readonly string[];
   rules: ModelRules;
-  manufacturer: string;
-  /** 6 upper-case hex digits. */
-  oui: string;
-  productClass: string;
-  modelName: string;
-  hardwareVersion: string;
-  softwareVersion: string;
   /** Default serial prefix; serials are prefix + `serialBody(index)`. */
   serialPrefix: string;
   serialBody(index: number): string;

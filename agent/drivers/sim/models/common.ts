@@ -3,26 +3,18 @@
 // data-model root so TR-098 and TR-181 models use the same code.
 
 import type { DeviceModel } from "../../../datamodel/device-model.ts";
-import { managementServerDynamic } from "../../../datamodel/model-rules.ts";
+import { managementServerDynamic, type ProductIdentity } from "../../../datamodel/model-rules.ts";
 import type { ValueSource } from "../../../datamodel/template.ts";
 import { currentTime, upTime } from "../derive.ts";
 
 // Shared with the linux driver; re-exported for the simulated models.
 export { diagnosticsStateCheck, forInstances, managementServerValues } from "../../../datamodel/model-rules.ts";
 
-export interface Identity {
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  modelName: string;
-  hardwareVersion: string;
-  softwareVersion: string;
-}
 
 /** Europe/Paris as a POSIX TZ string. */
 export const PARIS_TZ = "CET-1CEST,M3.5.0,M10.5.0/3";
 
-export function deviceInfoValues(root: string, id: Identity): Record<string, ValueSource> {
+export function deviceInfoValues(root: string, id: ProductIdentity): Record<string, ValueSource> {
   const p = `${root}DeviceInfo.`;
   return {
     [`${p}Manufacturer`]: id.manufacturer,
