@@ -23,6 +23,7 @@ import { createConnectionRequester } from "../../acs/connreq/requester.ts";
 import { buildCwmpServer } from "../../acs/cwmp-listener/server.ts";
 import { registerDashboards } from "../../acs/dashboards/plugin.ts";
 import { EventBus, type AcsEvents } from "../../acs/events.ts";
+import { nextEvent } from "./bus-events.ts";
 import type { LineRepository } from "../../acs/lines/line-repository.ts";
 import { registerLinesApi } from "../../acs/lines/lines-api.ts";
 import { createProfileRegistry, loadProfiles, type ProfileRegistry } from "../../acs/provisioning/profile-registry.ts";
@@ -144,14 +145,7 @@ export class WifiAcs {
 
   /** The next bus event `name` matching `pred`, from now on. */
   next<K extends keyof AcsEvents>(name: K, pred: (p: AcsEvents[K]) => boolean = () => true): Promise<AcsEvents[K]> {
-    return new Promise((resolve) => {
-      const off = this.bus.on(name, (p) => {
-        if (pred(p)) {
-          off();
-          resolve(p);
-        }
-      });
-    });
+    return nextEvent(this.bus, name, pred);
   }
 
   async close(): Promise<void> {

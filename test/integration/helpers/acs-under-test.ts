@@ -12,13 +12,13 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { buildCwmpServer, type CwmpServerOptions } from "../../../acs/cwmp-listener/server.ts";
 import { EventBus, type AcsEvents } from "../../../acs/events.ts";
+import { eventsNamed, nextEvent, recordEvents, type Recorded } from "../../helpers/bus-events.ts";
 import { openSqliteStore } from "../../../acs/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../../acs/store/store.ts";
 
 export const REALM = "FlexACS";
 export const BOOT = { username: "bootstrap", password: "bootstrap-pass" };
 
-export type Recorded = { [K in keyof AcsEvents]: { name: K; payload: AcsEvents[K] } }[keyof AcsEvents];
 
 export class AcsUnderTest {
   store!: Store;
@@ -27,9 +27,7 @@ export class AcsUnderTest {
   events: Recorded[] = [];
   url = "";
   private constructor(readonly dir: string, private readonly options: Partial<CwmpServerOptions>, private readonly sharedStore: boolean) {
-    for (const name of ["device.informed", "device.registered", "session.ended", "task.done", "task.fault", "fault.recorded"] as const) {
-      this.bus.on(name, (payload) => this.events.push({ name, payload } as Recorded));
-    }
+    recordEvents(this.bus, ["device.informed", "device.registered", "session.ended", "task.done", "task.fault", "fault.recorded"], this.events);
   }
 
   static async start(options: Partial<CwmpServerOptions> = {}, { sharedStore = false } = {}): Promise<AcsUnderTest> {
@@ -68,20 +66,11 @@ export class AcsUnderTest {
 
   /** Resolves with the next event `name` matching `pred` (also one already recorded after `since`). */
   next<K extends keyof AcsEvents>(name: K, pred: (p: AcsEvents[K]) => boolean = () => true, since = 0): Promise<AcsEvents[K]> {
-    const seen = this.events.slice(since).find((e) => e.name === name && pred(e.payload as AcsEvents[K]));
-    if (seen) return Promise.resolve(seen.payload as AcsEvents[K]);
-    return new Promise((resolve) => {
-      const off = this.bus.on(name, (p) => {
-        if (pred(p)) {
-          off();
-          resolve(p);
-        }
-      });
-    });
+    return nextEvent(this.bus, name, pred, this.events, since);
   }
 
   named<K extends keyof AcsEvents>(name: K): AcsEvents[K][] {
-    return this.events.filter((e) => e.name === name).map((e) => e.payload as AcsEvents[K]);
+    return eventsNamed(this.events, name);
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import { createApiToken } from "../../../acs/api/tokens.ts";
 import { createConnectionRequester } from "../../../acs/connreq/requester.ts";
 import { buildCwmpServer } from "../../../acs/cwmp-listener/server.ts";
 import { EventBus, type AcsEvents } from "../../../acs/events.ts";
+import { eventsNamed, nextEvent, recordEvents, type Recorded } from "../../helpers/bus-events.ts";
 import type { LineRepository } from "../../../acs/lines/line-repository.ts";
 import { registerLinesApi } from "../../../acs/lines/lines-api.ts";
 import type { RentalLookup } from "../../../acs/provisioning/device-standing.ts";
@@ -33,7 +34,6 @@ export const BOOTSTRAP = { username: "flexacs-boot", password: "bootstrap-secret
 let profilesOnce: Promise<ProfileRegistry> | undefined;
 export const profileRegistry = (): Promise<ProfileRegistry> => (profilesOnce ??= loadProfiles().then(createProfileRegistry));
 
-type Recorded = { [K in keyof AcsEvents]: { name: K; payload: AcsEvents[K] } }[keyof AcsEvents];
 
 export interface ProvisioningAcsOptions {
   provisioning?: ProvisioningOptions;
@@ -55,9 +55,7 @@ export class ProvisioningAcs {
     readonly db: Database.Database,
     readonly lines: LineRepository,
   ) {
-    for (const name of ["provisioning.applied", "provisioning.status", "provisioning.drift", "device.quarantined", "fault.recorded"] as const) {
-      this.bus.on(name, (payload) => this.events.push({ name, payload } as Recorded));
-    }
+    recordEvents(this.bus, ["provisioning.applied", "provisioning.status", "provisioning.drift", "device.quarantined", "fault.recorded"], this.events);
   }
 
   static async start(opts: ProvisioningAcsOptions = {}): Promise<ProvisioningAcs> {
@@ -118,18 +116,11 @@ export class ProvisioningAcs {
 
   /** The next event `name` matching `pred`, from now on. */
   next<K extends keyof AcsEvents>(name: K, pred: (p: AcsEvents[K]) => boolean = () => true): Promise<AcsEvents[K]> {
-    return new Promise((resolve) => {
-      const off = this.bus.on(name, (p) => {
-        if (pred(p)) {
-          off();
-          resolve(p);
-        }
-      });
-    });
+    return nextEvent(this.bus, name, pred);
   }
 
   named<K extends keyof AcsEvents>(name: K): AcsEvents[K][] {
-    return this.events.filter((e) => e.name === name).map((e) => e.payload as AcsEvents[K]);
+    return eventsNamed(this.events, name);
   }
 
   async close(): Promise<void> {
