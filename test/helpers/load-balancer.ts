@@ -14,10 +14,11 @@
 
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../../bench/lib/processes.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -70,17 +71,6 @@ export async function ensureHaproxy(): Promise<string> {
   if (!installed) throw new Error("apt-get installed haproxy but no haproxy binary is in /usr/sbin or /usr/bin");
   log(`installed ${installed}`);
   return installed;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

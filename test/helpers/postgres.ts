@@ -7,10 +7,10 @@
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../../bench/lib/processes.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -45,17 +45,6 @@ async function ensureBinaries(): Promise<string> {
   const installed = binDir();
   if (!installed) throw new Error("apt-get installed postgresql but no initdb is under /usr/lib/postgresql/*/bin");
   return installed;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const asPostgres = (bin: string, args: string[]) => execFileAsync("runuser", ["-u", "postgres", "--", bin, ...args], { maxBuffer: 16 << 20 });
