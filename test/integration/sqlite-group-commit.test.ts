@@ -1,5 +1,5 @@
 // Group commit of the SQLite store (acs/store/sqlite/sql-util.ts): the
-// writes sessions make in one event-loop turn share one transaction. What
+// writes of concurrent sessions share one transaction. What
 // must hold for the callers: a write that fails rejects alone and leaves no
 // trace, the others in its batch are kept, and a resolved write is on disk
 // (a new process on the file sees it).
@@ -7,7 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, expect, it } from "vitest";
+import { groupCommit } from "../../acs/store/sqlite/sql-util.ts";
 import { openSqliteStore } from "../../acs/store/sqlite/sqlite-store.ts";
 import type { Device, Store } from "../../acs/store/store.ts";
 
@@ -42,4 +44,38 @@ it("a failing write in a batch rejects alone; the others commit and survive a re
   const devices = await Promise.all(Array.from({ length: 20 }, (_, n) => reopened.getDevice(identity(n).id)));
   expect(devices.map((d) => d!.lastInformAt)).toEqual(Array.from({ length: 20 }, (_, n) => (n === 7 ? 1 : 1000 + n)));
   expect((await reopened.getParameters(identity(3).id, ["Device.DeviceInfo.UpTime"])).get("Device.DeviceInfo.UpTime")?.value).toBe("42");
+});
+
+it("concurrent writers share commits, and each resolved write is already visible to another connection", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flexacs-group-commit-"));
+  dirs.push(dir);
+  const path = join(dir, "g.db");
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.exec("CREATE TABLE t (writer INTEGER, step INTEGER)");
+  const reader = new Database(path, { readonly: true });
+  const seen = reader.prepare<[number, number], number>("SELECT count(*) FROM t WHERE writer = ? AND step = ?").pluck();
+  const insert = db.prepare("INSERT INTO t VALUES (?, ?)");
+  const group = groupCommit(db);
+  try {
+    // 40 sessions, each awaiting its writes one after the other, as CWMP sessions do.
+    const writers = 40;
+    const steps = 5;
+    const invisible: string[] = [];
+    await Promise.all(Array.from({ length: writers }, async (_, w) => {
+      for (let step = 0; step < steps; step++) {
+        await group.write(() => insert.run(w, step));
+        if (seen.get(w, step) !== 1) invisible.push(`${w}/${step}`);
+        await new Promise((r) => setImmediate(r)); // the session's next request arrives in a later turn
+      }
+    }));
+    expect(invisible).toEqual([]);
+    expect(reader.prepare("SELECT count(*) FROM t").pluck().get()).toBe(writers * steps);
+    // Per-turn commits would be close to one per write here.
+    expect(group.commits).toBeLessThan((writers * steps) / 4);
+
+  } finally {
+    reader.close();
+    db.close();
+  }
 });
