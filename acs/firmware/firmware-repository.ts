@@ -93,7 +93,7 @@ export interface FirmwareRepository {
   // ---- devices of campaigns -------------------------------------------------
   listDevices(campaignId: string, query?: DeviceListQuery): Promise<{ total: number; items: CampaignDevice[] }>;
   countStates(campaignId: string): Promise<StateCount[]>;
-  /** The device's records in the given states, across campaigns. */
+  /** The device's records in the given states, across campaigns. Read-only: they may be shared with other readers (a store's cache). */
   recordsOf(deviceId: string, states: readonly DeviceState[]): Promise<CampaignDevice[]>;
   findByCommandKey(deviceId: string, commandKey: string): Promise<CampaignDevice | null>;
   /** Ids of devices with a record in one of `states`, across campaigns. */

@@ -50,10 +50,11 @@ export interface LineRepository {
   existingLineIds(ids: readonly string[]): Promise<string[]>;
   /** Which of `serials` lines use, and how. */
   serialOwners(serials: readonly string[]): Promise<Map<string, { lineId: string; role: EquipmentRole }>>;
-  /** The line a device serial is on, as router or ONT. */
+  /** The line a device serial is on, as router or ONT. Read-only: it may be shared with other readers (a store's cache). */
   lineBySerial(serial: string): Promise<{ line: Line; role: EquipmentRole } | null>;
 
   // ---- provisioning state per device --------------------------------------
+  /** Read-only: it may be shared with other readers (a store's cache); copy what is to change. */
   getState(deviceId: string): Promise<ProvisioningState | null>;
   /** Creates or replaces the device's state. */
   putState(state: ProvisioningState): Promise<void>;

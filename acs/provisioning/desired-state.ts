@@ -63,9 +63,17 @@ export interface DesiredState {
 // One-shot crypto.hash (no Hash object per call): desired states are computed in every session.
 export const valueHash = (value: unknown): string => hash("sha256", JSON.stringify(value), "base64url").slice(0, 16);
 
+/** Each device's place in [0, 1) of the spread below, kept: a SHA-256 per session otherwise. Emptied past a large fleet. */
+const spreadOf = new Map<string, number>();
+const SPREAD_ENTRIES = 200_000;
+
 /** Deterministic per-device spread of `base` seconds by ±fraction, so devices booted together drift apart. */
 export function jitteredInterval(base: number, deviceId: string, fraction: number): number {
-  const u = hash("sha256", deviceId, "buffer").readUInt32BE(0) / 2 ** 32;
+  let u = spreadOf.get(deviceId);
+  if (u === undefined) {
+    if (spreadOf.size >= SPREAD_ENTRIES) spreadOf.clear();
+    spreadOf.set(deviceId, (u = hash("sha256", deviceId, "buffer").readUInt32BE(0) / 2 ** 32));
+  }
   return Math.min(86_400, Math.max(60, Math.round(base + (2 * u - 1) * fraction * base)));
 }
 
@@ -175,6 +183,27 @@ export function computeDesired(input: DesiredInput): DesiredState {
   if (c.cpePassword === null && input.confirmedAcsPasswordHash && writable.has("management.acsPassword"))
     values.set("management.acsPassword", { value: undefined, hash: input.confirmedAcsPasswordHash, secret: true, sendable: false });
   return { settings: unflattenSettings(flat), values, parameterKey: parameterKeyOf(values), unsupported, problems, warnings };
+}
+
+const lastDesired = new WeakMap<ManagedCredentials, { input: DesiredInput; desired: DesiredState }>();
+
+/**
+ * computeDesired, remembered per device (its credentials object): inputs
+ * identical by reference give the DesiredState computed last, shared and not
+ * to be changed. A store that keeps an unchanged line and state as the same
+ * objects (the SQLite one) makes an unchanged device cost a lookup.
+ */
+export function desiredFor(input: DesiredInput): DesiredState {
+  const last = lastDesired.get(input.credentials);
+  if (last && sameInput(last.input, input)) return last.desired;
+  const desired = computeDesired(input);
+  lastDesired.set(input.credentials, { input, desired });
+  return desired;
+}
+
+function sameInput(a: DesiredInput, b: DesiredInput): boolean {
+  const keys = Object.keys(a) as (keyof DesiredInput)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** "fx" + 30 characters of a digest over every key and value hash: the same desired state always gives the same key. */

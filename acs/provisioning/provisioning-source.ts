@@ -12,7 +12,7 @@
 import type { AcsRequest, CpeResponse, ParameterValue } from "../cwmp/messages.ts";
 import type { RpcSource, SessionContext } from "../sessions/rpc-source.ts";
 import { DEFAULT_RETRY_POLICY, isPermanentFault } from "../tasks/retry-policy.ts";
-import { computeDesired, encodeKeys, jitteredInterval, pathKeys, readPaths, type DesiredState, type Scope } from "./desired-state.ts";
+import { desiredFor, encodeKeys, jitteredInterval, pathKeys, readPaths, type DesiredState, type Scope } from "./desired-state.ts";
 import { CREDENTIALS_PENDING_TAG, issueCredentials } from "./device-credentials.ts";
 import { standingOf } from "./device-standing.ts";
 import type { Profile } from "./profile.ts";
@@ -20,7 +20,7 @@ import { analyseSpvFault, checkDue, heldByFault, nextFault, sessionFacts, type S
 import {
   audit, clearFaults, recordFault, SETTINGS_FAULT_CHANNEL, recordParameters, storeCredentials, syncTags,
 } from "./provisioning-records.ts";
-import { newProvisioningState, stateContent, type ProvisioningState, type ProvisioningStatus } from "./provisioning-state.ts";
+import { newProvisioningState, sameContent, sameJson, type ProvisioningState, type ProvisioningStatus } from "./provisioning-state.ts";
 import type { ProvisioningDeps } from "./provisioning-options.ts";
 import { decodeActual, DEFAULT_DRIFT_POLICIES, reconcile, unverified } from "./reconcile.ts";
 
@@ -36,8 +36,8 @@ type Sent = Step & { rpc: AcsRequest; values?: ParameterValue[] };
 
 interface Run {
   state: ProvisioningState;
-  /** The state as last written (without updatedAt): a session that changes nothing writes nothing. */
-  written: string | null;
+  /** The state as last written (a copy the run does not change): a session that changes nothing writes nothing. */
+  written: ProvisioningState | null;
   profile: Profile;
   desired: DesiredState;
   /** Computes the desired state from the run's state (after its credentials changed). */
@@ -78,19 +78,21 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   const pending = (run: Run) => run.state.credentials !== null && !run.state.credentials.confirmed;
 
   /** Writes `state` unless its content equals `written`; returns what is now written. */
-  async function writeState(state: ProvisioningState, written: string | null): Promise<string> {
-    const json = stateContent(state);
-    if (json !== written) await lines.putState({ ...state, updatedAt: Date.now() });
-    return json;
+  async function writeState(state: ProvisioningState, written: ProvisioningState | null): Promise<ProvisioningState> {
+    if (written && sameContent(state, written)) return written;
+    const next = { ...state, updatedAt: Date.now() };
+    await lines.putState(next);
+    // The run goes on changing parts of `state` in place (applied).
+    return structuredClone(next);
   }
 
   async function start(ctx: SessionContext): Promise<Run | null> {
     const facts = sessionFacts(ctx.inform, Date.now());
     const d = ctx.device;
     const previous = await lines.getState(ctx.deviceId);
-    // Taken before the session mutates anything (the state below shares previous's nested objects).
-    const written = previous && stateContent(previous);
-    const state = previous ? { ...previous } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
+    // The state read may be shared (a store's cache): the run copies what it changes in place.
+    const written = previous;
+    const state = previous ? { ...previous, applied: { ...previous.applied } } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
     Object.assign(state, { serial: d.serialNumber, productClass: d.productClass });
     const who = await standingOf(d.serialNumber, lines, rentals);
     Object.assign(state, { standing: who.standing, lineId: who.line?.id ?? null, role: who.role });
@@ -119,7 +121,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     state.credentials ??= issueCredentials(ctx.deviceId, 1);
     const scope: Scope = who.standing === "line" ? who.role : "management";
     const base = o.periodicInformInterval ?? profile.defaults.management?.periodicInformInterval ?? 3600;
-    const desire = () => computeDesired({
+    const desire = () => desiredFor({
       profile, scope, line: who.line,
       periodicInformInterval: jitteredInterval(base, ctx.deviceId, o.informJitter ?? 0.1),
       credentials: state.credentials!,
@@ -177,7 +179,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
 
   /** Line settings this model cannot take: one fault record each time the list changes. */
   async function problemsChanged(ctx: SessionContext, state: ProvisioningState, desired: DesiredState, previous: ProvisioningState | null): Promise<void> {
-    if (desired.problems.length === 0 || JSON.stringify(previous?.problems ?? []) === JSON.stringify(desired.problems)) return;
+    if (desired.problems.length === 0 || sameJson(previous?.problems ?? [], desired.problems)) return;
     const message = `line ${state.lineId} has settings this model cannot take: ${desired.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`;
     await recordFault(ctx, { code: "provisioning.unsupported_value", message, detail: { problems: desired.problems }, retries: 0 }, null, SETTINGS_FAULT_CHANNEL);
   }

@@ -122,8 +122,34 @@ export function newProvisioningState(deviceId: string, serial: string, productCl
   };
 }
 
-/** A state's content as compared between writes: everything but updatedAt (a session that changes nothing writes nothing). */
-export function stateContent(state: ProvisioningState): string {
-  const { updatedAt: _, ...content } = state;
-  return JSON.stringify(content);
+/**
+ * Whether two states hold the same content, updatedAt aside (a session that
+ * changes nothing writes nothing). A walk, not a comparison of serialisations:
+ * it runs in every session, and a session's state shares most of its parts
+ * with the one it read, which the walk skips by identity.
+ */
+export function sameContent(a: ProvisioningState, b: ProvisioningState): boolean {
+  return sameFields(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, "updatedAt");
+}
+
+/** Equality of JSON values as JSON.stringify sees them (an undefined property is absent), key order aside. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (!Array.isArray(a)) return !Array.isArray(b) && sameFields(a as Record<string, unknown>, b as Record<string, unknown>);
+  if (!Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+  return true;
+}
+
+/** Plain objects (parsed JSON, literals): for-in sees own properties only. */
+function sameFields(a: Record<string, unknown>, b: Record<string, unknown>, skip?: string): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (k === skip || a[k] === undefined) continue;
+    if (!sameJson(a[k], b[k])) return false;
+    n++;
+  }
+  for (const k in b) if (k !== skip && b[k] !== undefined) n--;
+  return n === 0;
 }

@@ -232,6 +232,22 @@ export function describeFirmwareContract(label: string, open: () => Promise<Open
       expect([...(await repo.devicesIn(["pending"]))].sort()).toEqual(["D2", "D3", "D4", "D5"]);
     });
 
+    it("recordsOf sees each change made after an earlier read of the same device", async () => {
+      await seed("c1");
+      const active = ["scheduled", "rebooting", "verifying"] as const;
+      const campaignsOf = async (id: string) => (await repo.recordsOf(id, active)).map((d) => `${d.campaignId}:${d.state}:${d.attempts}`);
+      expect(await campaignsOf("D1")).toEqual([]);
+      await repo.transitionDevice("c1", "D1", "pending", { path: ["scheduled"], at: T0 + 1 });
+      expect(await campaignsOf("D1")).toEqual(["c1:scheduled:0"]);
+      await repo.transitionDevice("c1", "D1", "scheduled", { path: [], at: T0 + 2, attempts: 1 });
+      expect(await campaignsOf("D1")).toEqual(["c1:scheduled:1"]);
+      expect(await campaignsOf("D9")).toEqual([]);
+      await repo.createCampaign(campaign("c2"), [{ ...device("c2", "D9", 0, 0), state: "scheduled" }]);
+      expect(await campaignsOf("D9")).toEqual(["c2:scheduled:0"]);
+      expect(await repo.moveUnsentDevices("c2", ["scheduled"], "cancelled", T0 + 3)).toBe(1);
+      expect(await campaignsOf("D9")).toEqual([]);
+    });
+
     it("moves the devices in given states never sent a Download, of one wave or all", async () => {
       await seed();
       await repo.transitionDevice("c1", "D1", "pending", { path: ["scheduled"], at: T0 + 1 });

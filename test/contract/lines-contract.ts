@@ -155,6 +155,20 @@ export function describeLineContract(label: string, open: () => Promise<OpenedLi
         expect(await repo.lineBySerial("R-L1")).toMatchObject({ role: "ont" });
       });
 
+      it("lineBySerial sees each change made after an earlier read of the same serials", async () => {
+        await repo.addLines([line("L1")]);
+        expect(await repo.lineBySerial("R-L1")).toMatchObject({ line: { id: "L1", version: 1 }, role: "router" });
+        expect(await repo.lineBySerial("R-x")).toBeNull();
+        await repo.replaceLine({ ...line("L1"), wifi: { "2.4GHz": { ssid: "renamed" } }, router: { serial: "R-x" } }, 1);
+        expect(await repo.lineBySerial("R-x")).toMatchObject({ line: { id: "L1", version: 2, wifi: { "2.4GHz": { ssid: "renamed" } } }, role: "router" });
+        expect(await repo.lineBySerial("R-L1")).toBeNull();
+        await repo.addLines([line("L2", { router: { serial: "R-L1" } })]);
+        expect(await repo.lineBySerial("R-L1")).toMatchObject({ line: { id: "L2" }, role: "router" });
+        // A refused change changes nothing that was read before it.
+        await expect(repo.replaceLine({ ...line("L2"), router: { serial: "R-x" } }, 1)).rejects.toMatchObject({ name: "LineConflictError" });
+        expect(await repo.lineBySerial("R-L1")).toMatchObject({ line: { id: "L2", version: 1 } });
+      });
+
       it("replaceLine of an absent line is null", async () => {
         expect(await repo.replaceLine(line("L9"), 1)).toBeNull();
         expect(await repo.getLine("L9")).toBeNull();
@@ -173,6 +187,19 @@ export function describeLineContract(label: string, open: () => Promise<OpenedLi
         await repo.putState({ ...s, status: "fault" });
         expect(await repo.getState("D1")).toEqual({ ...s, status: "fault" });
         expect(await repo.getState("D2")).toBeNull();
+      });
+
+      it("getState sees each put made after an earlier read, of a new device too", async () => {
+        expect(await repo.getState("D1")).toBeNull();
+        const s = state("D1", { status: "pending" });
+        await repo.putState(s);
+        expect(await repo.getState("D1")).toEqual(s);
+        expect(await repo.getState("D1")).toEqual(s);
+        // The writer changing the object it put afterwards changes nothing stored.
+        const next = { ...s, status: "provisioned" as const, applied: { "wifi.2.4GHz.ssid": "h1" } };
+        await repo.putState(next);
+        next.applied["wifi.2.4GHz.ssid"] = "h2";
+        expect(await repo.getState("D1")).toMatchObject({ status: "provisioned", applied: { "wifi.2.4GHz.ssid": "h1" } });
       });
 
       it("lists states by device id with filters, total and paging, and counts them", async () => {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Line } from "../../acs/lines/line.ts";
 import {
-  computeDesired, encodeKeys, jitteredInterval, parameterKeyOf, readPaths, valueHash, type DesiredInput,
+  computeDesired, desiredFor, encodeKeys, jitteredInterval, parameterKeyOf, readPaths, valueHash, type DesiredInput,
 } from "../../acs/provisioning/desired-state.ts";
 import { issueCredentials } from "../../acs/provisioning/device-credentials.ts";
 import type { Profile } from "../../acs/provisioning/profile.ts";
@@ -127,5 +127,33 @@ describe("encodeKeys and readPaths", () => {
     expect(paths).toContain("Device.WiFi.SSID.1.SSID");
     expect(paths).toContain("Device.ManagementServer.Username");
     expect(paths.some((p) => /Passphrase|Password|PreSharedKey/.test(p))).toBe(false);
+  });
+});
+
+describe("desiredFor", () => {
+  it("computes again as soon as any input differs, and only then", () => {
+    const profile = byClass("HW-AX3000");
+    const creds = { ...CREDS };
+    const first = desiredFor(input({ profile, credentials: creds }));
+    expect(desiredFor(input({ profile, credentials: creds }))).toBe(first);
+    // A line edited (a new object, as every store reads a changed line) changes the desired state.
+    const renamed = { ...LINE, wifi: { ...LINE.wifi, "2.4GHz": { ...LINE.wifi["2.4GHz"]!, ssid: "Renamed" } } };
+    const edited = desiredFor(input({ profile, credentials: creds, line: renamed }));
+    expect(edited.values.get("wifi.2.4GHz.ssid")?.value).toBe("Renamed");
+    expect(edited.parameterKey).not.toBe(first.parameterKey);
+    const changes: Partial<DesiredInput>[] = [
+      { line: LINE }, { scope: "management" }, { periodicInformInterval: 3600 }, { confirmedAcsPasswordHash: "h" },
+      { ntpServers: ["ntp.example"] }, { timeZone: "UTC0" }, { profile: byClass("FLO-G2425"), scope: "ont" },
+    ];
+    let last = edited;
+    for (const change of changes) {
+      const next = desiredFor(input({ profile, credentials: creds, line: renamed, ...change }));
+      expect(next).toEqual(computeDesired(input({ profile, credentials: creds, line: renamed, ...change })));
+      expect(next.parameterKey).not.toBe(last.parameterKey);
+      last = next;
+    }
+    // Other credentials (a new generation after a factory reset): their own desired state.
+    const other = desiredFor(input({ profile, credentials: { ...creds, cpePassword: "new-password" } }));
+    expect(other.values.get("management.acsPassword")?.value).toBe("new-password");
   });
 });

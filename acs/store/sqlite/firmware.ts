@@ -21,6 +21,7 @@ import {
 } from "../../firmware/firmware-repository.ts";
 import { prepareCached, sqlLimit, transactions } from "./sql-util.ts";
 import { checkCount } from "../store-values.ts";
+import { BoundedCache, deepFreeze } from "./read-cache.ts";
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS firmware_files (
@@ -150,6 +151,10 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     "SELECT wave, state, count(*) AS count FROM firmware_campaign_devices WHERE campaign_id = ? GROUP BY wave, state ORDER BY wave, state",
   );
 
+  // recordsOf runs in every session and finds nothing for most devices (read-cache.ts): per device, per list of
+  // states, the records found, dropped by every write to the device's records.
+  const recordCache = new BoundedCache<string, Map<string, readonly CampaignDevice[]>>();
+
   const taken = (name: string): FirmwareConflictError => new FirmwareConflictError(`a firmware file named ${name} exists already`);
   const claimed = (name: string): FirmwareConflictError => new FirmwareConflictError(`a firmware file named ${name} is being stored`);
 
@@ -260,6 +265,7 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
         if (getCampaign.get(campaign.id)) throw new FirmwareConflictError(`campaign ${campaign.id} exists already`);
         insertCampaign.run(campaign.id, campaign.createdAt, campaign.endedAt === null ? 0 : 1, campaign.rev, campaignDoc(campaign));
         for (const d of devices) {
+          recordCache.delete(d.deviceId);
           insertDevice.run(
             d.campaignId, d.deviceId, d.wave, d.seq, d.state, d.stateAt, d.commandKey, d.fromVersion, d.version, d.attempts,
             d.fault === null ? null : JSON.stringify(d.fault), JSON.stringify(d.history),
@@ -304,10 +310,17 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     },
 
     async recordsOf(deviceId, states) {
-      // Asked in every session: placeholders, not json_each, keep it a plain index lookup.
+      const key = states.join(",");
+      let byStates = recordCache.get(deviceId);
+      const cached = byStates?.get(key);
+      if (cached) return cached as CampaignDevice[];
+      // Placeholders, not json_each, keep it a plain index lookup.
       const rows = prepareCached(db, `SELECT * FROM firmware_campaign_devices WHERE device_id = ? AND state IN (${states.map(() => "?").join(", ")}) ORDER BY state_at, campaign_id`)
         .all(deviceId, ...states) as DeviceRow[];
-      return rows.map(toDevice);
+      const records = deepFreeze(rows.map(toDevice));
+      if (!byStates) recordCache.set(deviceId, (byStates = new Map()));
+      byStates.set(key, records);
+      return records;
     },
 
     async findByCommandKey(deviceId, commandKey) {
@@ -322,6 +335,7 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
     },
 
     async transitionDevice(campaignId, deviceId, expected, change: DeviceChange) {
+      recordCache.delete(deviceId);
       return tx.write(() => {
         const row = getDevice.get(campaignId, deviceId);
         if (!row || row.state !== expected) return false;
@@ -342,7 +356,10 @@ export function createSqliteFirmwareRepository(db: Database.Database): FirmwareR
         WHERE campaign_id = ? AND state IN (SELECT value FROM json_each(?)) AND attempts = 0${wave === undefined ? "" : " AND wave = ?"}`;
       const args: unknown[] = [to, at, to, at, campaignId, JSON.stringify(from)];
       if (wave !== undefined) args.push(wave);
-      return prepareCached(db, sql).run(...args).changes;
+      const moved = prepareCached(db, sql).run(...args).changes;
+      // Which devices moved is not known here: rare (a wave, a pause, a cancel), so every device is read again.
+      if (moved > 0) recordCache.clear();
+      return moved;
     },
   };
 }

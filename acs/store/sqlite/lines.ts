@@ -12,6 +12,7 @@ import {
 import type { ProvisioningState } from "../../provisioning/provisioning-state.ts";
 import { commitAlone, prepareCached, sqlLimit, transactions, type GroupCommit } from "./sql-util.ts";
 import { checkCount } from "../store-values.ts";
+import { BoundedCache, deepFreeze } from "./read-cache.ts";
 
 // lines and provisioning_states keep rowids: their rows are documents of 1-3 KB,
 // which a WITHOUT ROWID b-tree stores badly (SQLite advises it for small rows).
@@ -80,6 +81,11 @@ export function createSqliteLineRepository(db: Database.Database, group?: GroupC
   const byStatus = db.prepare<[], { k: string; n: number }>("SELECT status AS k, count(*) AS n FROM provisioning_states GROUP BY status");
   const byStanding = db.prepare<[], { k: string; n: number }>("SELECT standing AS k, count(*) AS n FROM provisioning_states GROUP BY standing");
 
+  // Read in every session (read-cache.ts): each device's state as last written (its JSON until read again), and the
+  // line of each serial, dropped whole on any line write (rare: the API, CSV imports): one write can move serials.
+  const states = new BoundedCache<string, ProvisioningState | string | null>();
+  const bySerial = new BoundedCache<string, { line: Line; role: EquipmentRole } | null>();
+
   const toLine = (row: { doc: string; version: number }): Line => ({ ...(JSON.parse(row.doc) as Line), version: row.version });
 
   /** Throws LineConflictError when a serial of `line` is on another line. */
@@ -116,6 +122,7 @@ export function createSqliteLineRepository(db: Database.Database, group?: GroupC
     },
 
     async addLines(lines) {
+      bySerial.clear();
       tx.write(() => {
         for (const line of lines) {
           const existing = getDoc.get(line.id);
@@ -127,6 +134,7 @@ export function createSqliteLineRepository(db: Database.Database, group?: GroupC
     },
 
     async replaceLine(line, expectedVersion) {
+      bySerial.clear();
       return tx.write(() => {
         const row = getDoc.get(line.id);
         if (!row) return null;
@@ -150,21 +158,36 @@ export function createSqliteLineRepository(db: Database.Database, group?: GroupC
     },
 
     async lineBySerial(serial) {
-      return tx.read(() => {
+      const cached = bySerial.get(serial);
+      if (cached !== undefined) return cached;
+      const found = tx.read(() => {
         const owner = ownerOf.get(serial);
         const row = owner ? getDoc.get(owner.line_id) : undefined;
-        return owner && row ? { line: toLine(row), role: owner.role } : null;
+        return owner && row ? deepFreeze({ line: toLine(row), role: owner.role }) : null;
       });
+      bySerial.set(serial, found);
+      return found;
     },
 
     async getState(deviceId) {
-      const row = getState.get(deviceId);
-      return row ? (JSON.parse(row.doc) as ProvisioningState) : null;
+      let s = states.get(deviceId);
+      if (s === undefined) s = getState.get(deviceId)?.doc ?? null;
+      else if (typeof s !== "string") return s;
+      if (typeof s === "string") s = deepFreeze(JSON.parse(s) as ProvisioningState);
+      states.set(deviceId, s);
+      return s;
     },
 
     async putState(s) {
       const doc = JSON.stringify(s);
-      await sessionWrite(() => putState.run(s.deviceId, s.serial, s.lineId, s.standing, s.status, doc));
+      try {
+        await sessionWrite(() => putState.run(s.deviceId, s.serial, s.lineId, s.standing, s.status, doc));
+      } catch (err) {
+        states.delete(s.deviceId);
+        throw err;
+      }
+      // Parsed at the next read: the caller goes on changing the object it wrote.
+      states.set(s.deviceId, doc);
     },
 
     async listStates(q: StateQuery) {
