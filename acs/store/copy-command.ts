@@ -40,7 +40,8 @@ export async function storeCommand(argv: string[], out: (text: string) => void):
   if (describeStore(from) === describeStore(to)) throw new ConfigError("--to", "must be another store than --from");
   const source = await openStore(from);
   try {
-    const target = await openStore(to);
+    // The target's owner lock: copying under a running ACS would bypass its in-process caches.
+    const target = await openStore(to, { serve: true });
     const restorer = await openRestorer(to).catch(async (err: unknown) => {
       await target.close();
       throw err;

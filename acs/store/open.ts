@@ -11,7 +11,7 @@ export function describeStore(spec: StoreSpec): string {
   return spec.kind === "sqlite" ? `sqlite:${spec.path}` : spec.url.replace(/\/\/[^@/]*@/, "//…@");
 }
 
-/** `serve`: the store of a running ACS (SQLite takes its one-ACS owner lock); tools working beside one leave it out. */
+/** `serve`: the store of a running ACS or of a copy into it (SQLite takes its one-ACS owner lock); tools working beside one leave it out. */
 export async function openStore(spec: StoreSpec, options: { serve?: boolean } = {}): Promise<Store> {
   if (spec.kind === "sqlite") return openSqliteStore(spec.path, options);
   try {

@@ -266,6 +266,18 @@ describe("store copy: SQLite → MongoDB → SQLite", () => {
     }
   });
 
+  it("refuses to copy into a SQLite store an ACS is serving", async () => {
+    const served = await openSqliteStore(join(dir, "served.db"), { serve: true });
+    try {
+      const r = await run(["store", "copy", "--from", `sqlite:${join(dir, "source.db")}`, "--to", `sqlite:${join(dir, "served.db")}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("another FlexACS process serves");
+      expect(await served.countDevices({})).toBe(0);
+    } finally {
+      await served.close();
+    }
+  });
+
   it("refuses to copy into a store that is not empty, and changes nothing", async () => {
     const target = await openSqliteStore(join(dir, "busy.db"));
     await createApiToken(target, "already-here", "noc");
