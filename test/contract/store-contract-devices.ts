@@ -289,6 +289,16 @@ export function deviceContract(ctx: ContractContext): void {
       });
     });
 
+    it("go with a deleted device: registered again, it has none", async () => {
+      await ctx.store.upsertDevice(identity("dev-1"), { dataModel: "tr181" });
+      await ctx.store.setCredentials("dev-1", { cpeUsername: "cpe", cpeHa1: "0123456789abcdef0123456789abcdef" });
+      expect((await ctx.store.getCredentials("dev-1"))?.cpeUsername).toBe("cpe");
+      await ctx.store.deleteDevice("dev-1");
+      expect(await ctx.store.getCredentials("dev-1")).toBeNull();
+      await ctx.store.upsertDevice(identity("dev-1"), { dataModel: "tr181" });
+      expect(await ctx.store.getCredentials("dev-1")).toEqual(none);
+    });
+
     it("never appear in device reads", async () => {
       await ctx.store.upsertDevice(identity("dev-1"), { dataModel: "tr181" });
       await ctx.store.setCredentials("dev-1", { cpeHa1: "ha1-secret-value", connectionRequestPassword: "cr-secret-value" });

@@ -18,6 +18,7 @@ import type { Device, DeviceCredentials, DeviceIdentity, DeviceQuery, DeviceUpda
 import { prepareCached, sqlLimit, transactions, type Db, type Transactions } from "./sql-util.ts";
 import { checkCount } from "../store-values.ts";
 import { deviceDefaults } from "../device-defaults.ts";
+import { BoundedCache } from "./read-cache.ts";
 
 interface DeviceRow {
   rid: number;
@@ -162,6 +163,8 @@ export class DeviceTable {
   private readonly credentials;
   private readonly putCredentials;
   private readonly tx: Transactions;
+  /** Credentials of known devices, read at every CWMP session's authentication (see read-cache.ts); dropped on every write. */
+  private readonly credentialsCache = new BoundedCache<string, Readonly<DeviceCredentials>>();
 
   constructor(private readonly db: Db) {
     this.tx = transactions(db);
@@ -219,6 +222,7 @@ export class DeviceTable {
   }
 
   delete(id: string): boolean {
+    this.credentialsCache.delete(id);
     return this.tx.write((): boolean => {
       const rid = this.ridById.get(id);
       if (rid === undefined) return false;
@@ -252,12 +256,19 @@ export class DeviceTable {
     return prepareCached(this.db, `SELECT count(*) FROM devices d${filter.sql}`).pluck().get(...filter.args) as number;
   }
 
-  getCredentials(id: string): DeviceCredentials | null {
+  getCredentials(id: string): Readonly<DeviceCredentials> | null {
+    const cached = this.credentialsCache.get(id);
+    if (cached) return cached;
     const row = this.credentials.get(id);
-    return row ? rowToCredentials(row) : null;
+    if (!row) return null; // not cached: the device may register
+    const creds = Object.freeze(rowToCredentials(row));
+    this.credentialsCache.set(id, creds);
+    return creds;
   }
 
   setCredentials(id: string, creds: Partial<DeviceCredentials>): void {
+    // Dropped, not updated: the next read sees what is written, committed or not on this one connection.
+    this.credentialsCache.delete(id);
     this.tx.write(() => {
       const row = this.credentials.get(id);
       if (!row) return;
