@@ -1,13 +1,13 @@
-// HTTP side of one CWMP session: POSTs to the ACS through a shared keep-alive
-// agent, replays the session's cookies, and authenticates: Digest (answering
-// 401 challenges, then reusing the last nonce preemptively with an increasing
-// nc, retrying on stale), Basic preemptively over https only.
+// HTTP side of one CWMP session: POSTs to the ACS over the session's own
+// connection (http1-connection.ts, within the fleet's socket bound), replays the session's cookies, and
+// authenticates: Digest (answering 401 challenges, then reusing the last nonce
+// preemptively with an increasing nc, retrying on stale), Basic preemptively
+// over https only.
 
 import { randomBytes } from "node:crypto";
-import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
-import type { Socket } from "node:net";
+import type { ConnectionOptions as TlsOptions } from "node:tls";
 import { urlToHttpOptions } from "node:url";
+import { Http1Connection, type Http1Target, type SocketPool } from "./http1-connection.ts";
 import { basicAuthorization, buildDigestAuthorizationHa1, ha1Of, parseChallenge, type DigestChallenge } from "../../acs/cwmp/digest.ts";
 
 /** Digest state a device keeps between requests and sessions. */
@@ -23,12 +23,14 @@ export interface DigestMemo {
   cnonce?: { prefix: string; n: number };
 }
 
-/** An http(s) URL and the request options derived from it. */
+/** An http(s) URL and what a request takes from it. */
 export interface AcsUrl {
   url: URL;
   https: boolean;
-  /** What http.request takes from the URL. */
-  options: Pick<ReturnType<typeof urlToHttpOptions>, "protocol" | "hostname" | "port" | "path" | "auth">;
+  /** Path and query. */
+  path: string;
+  /** `Authorization` from the URL's user info (as http.request sends it), when there is one. */
+  urlAuthorization?: string;
 }
 
 let lastParsed: { href: string; parsed: AcsUrl } | undefined;
@@ -42,8 +44,8 @@ export function parseAcsUrl(href: string): AcsUrl | null {
   if (!URL.canParse(href)) return null;
   const url = new URL(href);
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  const { protocol, hostname, port, path, auth } = urlToHttpOptions(url);
-  const parsed = { url, https: protocol === "https:", options: { protocol, hostname, port, path, auth } };
+  const { path, auth } = urlToHttpOptions(url);
+  const parsed: AcsUrl = { url, https: url.protocol === "https:", path: path ?? "/", ...(auth && { urlAuthorization: `Basic ${Buffer.from(auth).toString("base64")}` }) };
   lastParsed = { href, parsed };
   return parsed;
 }
@@ -61,21 +63,23 @@ export interface AcsReply {
 export interface ConnectionOptions {
   url: string;
   credentials: AcsCredentials;
-  /** Shared by the fleet: keep-alive, bounded socket pool. */
-  agent: Agent;
-  httpsAgent?: HttpsAgent;
+  /** Shared by the devices of a fleet: bounds the connections open at once. */
+  pool: SocketPool;
+  /** TLS settings for an https ACS (CA, client certificate, verification). */
+  tls?: TlsOptions;
   memo: DigestMemo;
   timeoutMs?: number;
 }
 
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+/** Status line + headers of a reply: node:http's default cap. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export class AcsConnection {
   private readonly target: AcsUrl;
   private readonly cookies = new Map<string, string>();
-  private lastSocket?: Socket;
-  /** The request in flight (a session posts one at a time). */
-  private current?: ClientRequest;
+  /** The session's connection, opened by its first request. */
+  private http?: Http1Connection;
   private aborted = false;
 
   constructor(private readonly o: ConnectionOptions) {
@@ -92,11 +96,7 @@ export class AcsConnection {
    */
   abort(): void {
     this.aborted = true;
-    this.current?.destroy(abortError());
-  }
-
-  private get uri(): string {
-    return this.target.url.pathname + this.target.url.search;
+    this.http?.abort(abortError());
   }
 
   private authorization(): string | undefined {
@@ -108,7 +108,7 @@ export class AcsConnection {
       const of = `${username}:${ch.realm}:${password}`;
       if (memo.ha1?.of !== of) memo.ha1 = { of, value: ha1Of(username, ch.realm, password) };
       const cn = (memo.cnonce ??= { prefix: randomBytes(8).toString("hex"), n: 0 });
-      return buildDigestAuthorizationHa1(ch, username, memo.ha1.value, "POST", this.uri, ++memo.nc, `${cn.prefix}${(++cn.n).toString(16)}`);
+      return buildDigestAuthorizationHa1(ch, username, memo.ha1.value, "POST", this.target.path, ++memo.nc, `${cn.prefix}${(++cn.n).toString(16)}`);
     }
     return this.target.https ? basicAuthorization(username, password) : undefined;
   }
@@ -134,54 +134,35 @@ export class AcsConnection {
 
   private send(body: string | null, soapAction: string | undefined, authorization: string | undefined): Promise<AcsReply & { challenges: string[] }> {
     if (this.aborted) return Promise.reject(abortError());
-    const headers: Record<string, string> = {};
-    // The body goes out as a string: http writes it with the headers in one go, no Buffer copy.
-    headers["content-length"] = body === null ? "0" : String(Buffer.byteLength(body, "utf8"));
-    if (body !== null) {
-      // An empty POST carries neither Content-Type nor SOAPAction (TR-069 §3.4.1).
-      headers["content-type"] = 'text/xml; charset="utf-8"';
-      headers.soapaction = soapAction ? `"${soapAction}"` : "";
-    }
-    if (authorization) headers.authorization = authorization;
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const { https, options } = this.target;
-    const request = https ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      // A fresh options object: http.request writes into the one it is given.
-      const req = request(
-        { ...options, method: "POST", headers, agent: https ? this.o.httpsAgent : this.o.agent, timeout: this.o.timeoutMs ?? 30_000 },
-        (res: IncomingMessage) => {
-          this.lastSocket = res.socket;
-          this.keepCookies(headerValues(res, "set-cookie"));
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on("data", (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_REPLY_BYTES) req.destroy(new Error("ACS reply too large"));
-            else chunks.push(c);
-          });
-          res.on("end", () => {
-            this.current = undefined;
-            const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-            resolve({ status: res.statusCode ?? 0, body: text, challenges: res.statusCode === 401 ? headerValues(res, "www-authenticate") : [] });
-          });
-          res.on("error", reject);
-        },
-      );
-      this.current = req;
-      req.on("timeout", () => req.destroy(new Error("ACS did not answer in time")));
-      req.on("error", (err) => {
-        this.current = undefined;
-        reject(err);
-      });
-      if (body === null) req.end();
-      else req.end(body, "utf8");
+    const t = this.target;
+    // Content-Length counts bytes; the body leaves with the head in one write.
+    let head = `POST ${t.path} HTTP/1.1\r\nHost: ${t.url.host}\r\nContent-Length: ${body === null ? 0 : Buffer.byteLength(body, "utf8")}\r\n`;
+    // An empty POST carries neither Content-Type nor SOAPAction (TR-069 §3.4.1).
+    if (body !== null) head += `Content-Type: text/xml; charset="utf-8"\r\nSOAPAction: ${soapAction ? `"${soapAction}"` : ""}\r\n`;
+    const auth = authorization ?? t.urlAuthorization;
+    if (auth) head += `Authorization: ${checked(auth)}\r\n`;
+    if (this.cookies.size) head += `Cookie: ${checked([...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "))}\r\n`;
+    this.http ??= new Http1Connection(this.endpoint(), { maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_REPLY_BYTES }, this.o.timeoutMs ?? 30_000);
+    return this.http.request(head + "\r\n", body).then((res) => {
+      this.keepCookies(headerValues(res.headers, "set-cookie"));
+      return { status: res.status, body: res.body.toString("utf8"), challenges: res.status === 401 ? headerValues(res.headers, "www-authenticate") : [] };
     });
   }
 
-  /** Resets the TCP connection of the last exchange (a power cut, seen from the ACS). */
+  /** Host, port, socket pool and, for https, TLS settings of this URL. */
+  private endpoint(): Http1Target {
+    const { url, https } = this.target;
+    const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(url.port) || (https ? 443 : 80);
+    return { host, port, pool: this.o.pool, ...(https && { tls: this.o.tls ?? {} }) };
+  }
+
+  /**
+   * Closes the session's TCP connection: when the session is over (unless the
+   * ACS closed it already), or at a power cut, seen from the ACS.
+   */
   dropConnection(): void {
-    this.lastSocket?.destroy();
+    this.http?.close();
   }
 
   private keepCookies(setCookies: string[]): void {
@@ -206,16 +187,15 @@ function abortError(): Error {
   return Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR" });
 }
 
-/**
- * Every value of a response header, one per header line (as headersDistinct
- * gives them), read from rawHeaders: no header object is built per response.
- */
-function headerValues(res: IncomingMessage, lowerName: string): string[] {
-  const raw = res.rawHeaders;
+/** Every value of a reply header, one per header line. */
+function headerValues(headers: [string, string][], lowerName: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) out.push(raw[i + 1]!);
-  }
+  for (const [name, value] of headers) if (name === lowerName) out.push(value);
   return out;
+}
+
+/** A header value built from what the ACS or the configuration gave: no line breaks smuggled in. */
+function checked(value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new TypeError("invalid character in an HTTP header value");
+  return value;
 }

@@ -53,8 +53,8 @@ export async function runDeviceSession(host: SessionHost, after: AfterSession): 
   const conn = new AcsConnection({
     url,
     credentials: { username: host.ms("Username"), password: host.ms("Password") },
-    agent: env.agent,
-    httpsAgent: env.httpsAgent,
+    pool: env.acsPool,
+    tls: env.acsTls,
     memo: host.memo,
     timeoutMs: env.sessionTimeoutMs,
   });
@@ -117,6 +117,8 @@ export async function runDeviceSession(host: SessionHost, after: AfterSession): 
     await state.persist().catch(() => undefined);
     return { ok: false, durationMs, error: (err as Error).message, rpcs };
   } finally {
+    // The connection is the session's (TR-069 §3.4.1): it does not outlive it.
+    conn.dropConnection();
     host.connected(undefined);
   }
 }

@@ -1,7 +1,7 @@
 // What a device reports of a session, and what the devices of a fleet share.
 
-import type { Agent } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
+import type { ConnectionOptions as TlsOptions } from "node:tls";
+import type { SocketPool } from "../cwmp-client/http1-connection.ts";
 import type { SystemRestartKind } from "../drivers/driver.ts";
 import type { StateStore } from "../state/device-state.ts";
 import type { Device } from "./device.ts";
@@ -17,9 +17,10 @@ export interface SessionResult {
 /** What the devices of a fleet share. */
 export interface DeviceEnv {
   store: StateStore;
-  /** Shared keep-alive pools towards the ACS (http and https). */
-  agent: Agent;
-  httpsAgent?: HttpsAgent;
+  /** Bounds the connections to the ACS open at once. */
+  acsPool: SocketPool;
+  /** TLS settings towards an https ACS (a private CA). */
+  acsTls?: TlsOptions;
   /** Retry failed sessions after the TR-069 back-off (off: the next session carries RetryCount). */
   retry: boolean;
   rebootDelayMs: number;

@@ -1,12 +1,11 @@
 // Fleet mode: N simulated devices in one process, sharing the model templates,
-// one keep-alive HTTP agent (bounded socket pool) towards the ACS and one
+// one bound on the connections open towards the ACS and one
 // Connection Request server that routes by path. Programmatic API for tests
 // and benchmarks; agent/main.ts wraps it in a CLI.
 
 import { randomBytes } from "node:crypto";
-import { Agent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { ConnectionRequestServer } from "../connection-request/server.ts";
+import { SocketPool } from "../cwmp-client/http1-connection.ts";
 import type { FactorySettings, ModelHost } from "../datamodel/device-model.ts";
 import { Device, type DeviceEnv, type SessionResult } from "../device/device.ts";
 import { fnv1a } from "../datamodel/fnv1a.ts";
@@ -124,14 +123,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     crPassword: opts.crPassword,
   };
   const host: ModelHost = { now: opts.clock ?? Date.now, crUrl: (d) => crServer.urlFor(d.ident.crPath), settings };
-  const pool = { keepAlive: true, maxSockets: opts.maxSockets ?? 256, maxFreeSockets: opts.maxSockets ?? 256, scheduling: "lifo" as const };
-  const agent = new Agent(pool);
-  const httpsAgent = new HttpsAgent(pool);
   const store = new StateStore(opts.stateDir, opts.fsync ?? true);
   const env: DeviceEnv = {
     store,
-    agent,
-    httpsAgent,
+    acsPool: new SocketPool(opts.maxSockets ?? 256),
     retry: opts.retry ?? (opts.periodicInterval ?? 0) > 0,
     rebootDelayMs: opts.rebootDelayMs ?? 100,
     random,
@@ -184,8 +179,6 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       channels?.stop();
       await crServer.close();
       await Promise.all(devices.map((d) => d.persisted()));
-      agent.destroy();
-      httpsAgent.destroy();
     },
   };
 }

@@ -4,10 +4,9 @@
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Agent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { ConnectionRequestServer } from "../connection-request/server.ts";
+import { SocketPool } from "../cwmp-client/http1-connection.ts";
 import { fnv1a } from "../datamodel/fnv1a.ts";
 import type { FactorySettings, ModelHost } from "../datamodel/device-model.ts";
 import { Device, type SessionResult } from "../device/device.ts";
@@ -97,14 +96,11 @@ export async function startRouterAgent(cfg: AgentConfig, o: RunOptions): Promise
   });
 
   const ca = cfg.acs.caFile ? [...rootCertificates, readFileSync(cfg.acs.caFile, "utf8")] : undefined;
-  const pool = { keepAlive: true, maxSockets: 2 };
-  const httpAgent = new Agent(pool);
-  const httpsAgent = new HttpsAgent({ ...pool, ca });
   let watchdog: NodeJS.Timeout | undefined;
   const device = new Device(drv, "linux", {
     store,
-    agent: httpAgent,
-    httpsAgent,
+    acsPool: new SocketPool(2),
+    ...(ca && { acsTls: { ca } }),
     retry: true,
     rebootDelayMs: 0,
     random: Math.random,
@@ -148,8 +144,6 @@ export async function startRouterAgent(cfg: AgentConfig, o: RunOptions): Promise
       await device.persisted();
       await crServer.close();
       await ont?.close();
-      httpAgent.destroy();
-      httpsAgent.destroy();
     },
   };
 }
