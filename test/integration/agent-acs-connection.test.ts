@@ -3,7 +3,6 @@
 // test wants: the session's requests on one connection, and clear errors for
 // malformed, oversized, truncated or reset replies.
 
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +11,7 @@ import { createServer as createTlsServer, type ConnectionOptions as TlsOptions, 
 import { afterEach, describe, expect, it } from "vitest";
 import { AcsConnection } from "../../agent/cwmp-client/acs-connection.ts";
 import { SocketPool } from "../../agent/cwmp-client/http1-connection.ts";
+import { selfSigned } from "./helpers/self-signed.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -184,12 +184,7 @@ describe("AcsConnection over its own HTTP/1.1 connection", () => {
   it("speaks https with the CA it is given, resumes TLS sessions within a pool, and refuses an unknown certificate", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agent-tls-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const certFile = join(dir, "cert.pem");
-    const keyFile = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], { stdio: "ignore" });
+    const { certFile, keyFile } = selfSigned(dir);
     const server = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
     const conns: Conn[] = [];
     serve(server, "secureConnection", session, conns);

@@ -1,7 +1,6 @@
 // The CPE-facing listener end to end: real sockets on 127.0.0.1, the real
 // SQLite store, scripted CPE conversations in real CWMP XML.
 
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -13,6 +12,7 @@ import { serializeEnvelope } from "../../acs/cwmp/codec.ts";
 import { basicAuthorization } from "../../acs/cwmp/digest.ts";
 import type { Envelope } from "../../acs/cwmp/messages.ts";
 import { AcsUnderTest, BOOT } from "./helpers/acs-under-test.ts";
+import { selfSigned } from "./helpers/self-signed.ts";
 import { informParams, NS, ScriptedCpe, type CpeResponse } from "./helpers/scripted-cpe.ts";
 
 const DEVICE_ID = "00D09E-HGW-SN0001";
@@ -418,17 +418,6 @@ describe("CWMP protocol edges", () => {
 });
 
 describe("CWMP over TLS", () => {
-  /** A self-signed certificate for 127.0.0.1, made for this test in `dir`. */
-  function selfSigned(dir: string): { certFile: string; keyFile: string } {
-    const certFile = join(dir, "cert.pem");
-    const keyFile = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], { stdio: "ignore" });
-    return { certFile, keyFile };
-  }
-
   it("serves HTTPS with the given certificate: Digest sessions, Basic accepted, Secure cookie", async () => {
     const certDir = mkdtempSync(join(tmpdir(), "flexacs-tls-"));
     onTestFinished(() => rmSync(certDir, { recursive: true, force: true }));
