@@ -12,6 +12,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { Store } from "../store.ts";
 import { AuditTable } from "./audit.ts";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { createSqliteFirmwareRepository } from "./firmware.ts";
 import { createSqliteLineRepository } from "./lines.ts";
 import { createSqliteLinkrateRepository } from "./linkrate.ts";
@@ -29,7 +30,7 @@ import { TaskTable } from "./tasks.ts";
 import { TokenTable } from "./tokens.ts";
 
 export interface SqliteStoreOptions {
-  /** Serve an ACS: take the store's owner lock (owner-lock.ts), released by close(). Tools working beside an ACS do not. */
+  /** Serve an ACS: take the store's owner lock (owner-lock.ts), released by close(), and checkpoint the WAL off the event loop (checkpointer.ts). Tools working beside an ACS do not. */
   serve?: boolean;
 }
 
@@ -53,7 +54,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     db.pragma("cache_size = -65536"); // 64 MiB: the hot parameter pages of 100k devices
     migrate(db);
     db.pragma("optimize = 0x10002"); // refreshes planner statistics when stale (long-lived connection)
-    return sqliteStore(db, unlock);
+    return sqliteStore(db, unlock, options.serve && onDisk ? startCheckpointer(db, resolve(path)) : null);
   } catch (err) {
     db.close();
     unlock();
@@ -61,7 +62,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   }
 }
 
-function sqliteStore(db: Db, unlock: () => void): Store {
+function sqliteStore(db: Db, unlock: () => void, checkpointer: Checkpointer | null): Store {
   const devices = new DeviceTable(db);
   const params = new ParamTable(db, (id) => devices.rid(id));
   const tasks = new TaskTable(db);
@@ -71,6 +72,7 @@ function sqliteStore(db: Db, unlock: () => void): Store {
   const leases = new LeaseTable(db);
   // The writes of every session go through group commit (sql-util.ts); the rest commit on their own.
   const group = groupCommit(db);
+  let closing: Promise<void> | undefined;
   return {
     sharedByInstances: false,
     lines: createSqliteLineRepository(db, group),
@@ -115,12 +117,12 @@ function sqliteStore(db: Db, unlock: () => void): Store {
     acquireLease: async (name, owner, ttlMs) => leases.acquire(name, owner, ttlMs),
     releaseLease: async (name, owner) => leases.releaseBy(name, owner),
 
-    close: async () => {
-      if (!db.open) return;
+    close: () => (closing ??= (async () => {
       group.flush();
+      await checkpointer?.stop();
       db.pragma("optimize");
       db.close();
       unlock();
-    },
+    })()),
   };
 }
