@@ -1,10 +1,12 @@
-// Group commit of the SQLite store (acs/store/sqlite/sql-util.ts): the
-// writes of concurrent sessions share one transaction. What
-// must hold for the callers: a write that fails rejects alone and leaves no
-// trace, the others in its batch are kept, and a resolved write is on disk
-// (a new process on the file sees it).
+// How the SQLite store an ACS serves writes. Group commit
+// (acs/store/sqlite/sql-util.ts): the writes of concurrent sessions share one
+// transaction; a write that fails rejects alone and leaves no trace, the
+// others in its batch are kept, and a resolved write is on disk (a new process
+// on the file sees it). Checkpoints (acs/store/sqlite/checkpointer.ts): a
+// worker thread moves the WAL into the database file, not the COMMITs of the
+// event loop, and closing the store leaves no WAL behind.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -77,5 +79,30 @@ it("concurrent writers share commits, and each resolved write is already visible
   } finally {
     reader.close();
     db.close();
+  }
+});
+
+it("a served store's writes reach the database file in the background, and close removes the WAL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flexacs-checkpoint-"));
+  dirs.push(dir);
+  const path = join(dir, "acs.db");
+  const store = await openSqliteStore(path, { serve: true });
+  try {
+    // Far fewer WAL pages than SQLite's auto-checkpoint threshold (1,000): only a checkpointer moves them now.
+    await Promise.all(Array.from({ length: 200 }, (_, n) => store.upsertDevice(identity(n), { lastInformAt: n, dataModel: "tr181" })));
+    const walBytes = statSync(`${path}-wal`).size;
+    expect(walBytes).toBeGreaterThan(0);
+    expect(walBytes).toBeLessThan(1000 * 4096);
+    const before = statSync(path).size;
+    await expect.poll(() => statSync(path).size, { timeout: 10_000, interval: 100 }).toBeGreaterThan(before);
+  } finally {
+    await store.close();
+  }
+  expect(existsSync(`${path}-wal`)).toBe(false);
+  const reopened = await openSqliteStore(path);
+  try {
+    expect(await reopened.countDevices({})).toBe(200);
+  } finally {
+    await reopened.close();
   }
 });
