@@ -104,6 +104,26 @@ describe("CPE Digest authentication", () => {
     expect(a.check(req(digest(a, "boot", "boot-pass", 1, { uri: "http://acs.example:7547/cwmp" }), null)).ok).toBe(true);
   });
 
+  it("malformed Digest credentials and unknown schemes are refused with a challenge", () => {
+    const a = auth();
+    const malformed = a.check(req(`Digest username="boot", realm="${REALM}"`, null));
+    expect(malformed).toMatchObject({ ok: false, failure: "malformed Digest credentials" });
+    expect((malformed as { challenges: string[] }).challenges[0]).toMatch(/^Digest /);
+    expect(a.check(req("Bearer abc.def", null))).toMatchObject({ ok: false, failure: "unsupported authentication scheme bearer" });
+  });
+
+  it("Digest scheme and param names are case-insensitive, quoted or not", () => {
+    const a = auth();
+    const h = digest(a, "boot", "boot-pass").replace(/^Digest /, "DIGEST ").replace("qop=auth", "QOP=\"auth\"").replace("username=", "UserName=");
+    expect(a.check(req(h, null))).toEqual({ ok: true, credential: "bootstrap", username: "boot" });
+  });
+
+  it("a tampered response is refused", () => {
+    const a = auth();
+    const h = digest(a, "boot", "boot-pass").replace(/response="([0-9a-f])/, (_, c: string) => `response="${c === "0" ? "1" : "0"}`);
+    expect(a.check(req(h, null))).toMatchObject({ ok: false, failure: "wrong username or password" });
+  });
+
   it("Digest without qop=auth is refused", () => {
     const a = auth();
     const ch = { ...parseChallenge(a.challenges(false)[0]!)!, qop: undefined };
