@@ -44,3 +44,23 @@ export class BoundedCache<K, V> {
     this.map.clear();
   }
 }
+
+/**
+ * One shared copy of equal strings held by cache entries (parameter paths and
+ * types: the same few dozen in every device's entry, each arriving as a fresh
+ * string of its Inform). Bounded: beyond `max` distinct strings the oldest
+ * leave the pool, and the entries holding them keep their own copies.
+ */
+export class StringPool {
+  private readonly pool: BoundedCache<string, string>;
+  constructor(max = 4096) {
+    this.pool = new BoundedCache(max);
+  }
+
+  intern(s: string): string {
+    const shared = this.pool.get(s);
+    if (shared !== undefined) return shared;
+    this.pool.set(s, s);
+    return s;
+  }
+}

@@ -58,6 +58,12 @@ export interface GroupCommit {
   flush(): void;
   /** Group transactions committed so far (a store figure, and how tests see the batching). */
   readonly commits: number;
+  /**
+   * Runs `listener` synchronously when a group transaction fails as a whole
+   * (BEGIN or COMMIT), before its writes reject: a cache that applied those
+   * writes as they ran drops them before any read can see it.
+   */
+  onRollback(listener: () => void): void;
 }
 
 export interface GroupCommitOptions {
@@ -99,6 +105,7 @@ export function groupCommit(db: Db, options: GroupCommitOptions = {}): GroupComm
   type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
   let queue: Item[] = [];
   let commits = 0;
+  const rollbackListeners: (() => void)[] = [];
   /** Writes arrive concurrently: wait for company. */
   let linger = false;
   let lingeringSingles = 0;
@@ -139,6 +146,7 @@ export function groupCommit(db: Db, options: GroupCommitOptions = {}): GroupComm
       outcomes = all.immediate(batch);
       commits++;
     } catch (error) {
+      for (const listener of rollbackListeners) listener();
       for (const item of batch) item.reject(error);
       return;
     }
@@ -160,5 +168,6 @@ export function groupCommit(db: Db, options: GroupCommitOptions = {}): GroupComm
     get commits() {
       return commits;
     },
+    onRollback: (listener) => void rollbackListeners.push(listener),
   };
 }

@@ -72,6 +72,10 @@ function sqliteStore(db: Db, unlock: () => void, checkpointer: Checkpointer | nu
   const leases = new LeaseTable(db);
   // The writes of every session go through group commit (sql-util.ts); the rest commit on their own.
   const group = groupCommit(db);
+  group.onRollback(() => {
+    params.dropAll();
+    devices.dropCachedRows();
+  });
   let closing: Promise<void> | undefined;
   return {
     sharedByInstances: false,
@@ -85,7 +89,10 @@ function sqliteStore(db: Db, unlock: () => void, checkpointer: Checkpointer | nu
     getDevice: async (id) => devices.get(id),
     upsertDevice: (identity, update) => group.write(() => devices.upsert(identity, update)),
     updateDevice: (id, update) => group.write(() => devices.update(id, update)),
-    deleteDevice: async (id) => devices.delete(id),
+    deleteDevice: async (id) => {
+      params.forgetDevice(id);
+      return devices.delete(id);
+    },
     listDevices: async (query) => devices.list(query),
     countDevices: async (query) => devices.count(query),
     getCredentials: async (id) => devices.getCredentials(id),

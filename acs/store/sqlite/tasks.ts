@@ -9,6 +9,7 @@ import type { NewTask, Task, TaskStatus } from "../store.ts";
 import { newId } from "./ids.ts";
 import { prepareCached, sqlLimit, type Db } from "./sql-util.ts";
 import { fromJson, toJson } from "../store-values.ts";
+import { BoundedCache } from "./read-cache.ts";
 
 interface TaskRow {
   id: string;
@@ -63,13 +64,23 @@ export class TaskTable {
   private readonly pending;
   private readonly deleteRow;
   private readonly pendingCount;
+  /**
+   * Devices known to have no pending task at all (whatever its notBefore): most
+   * sessions find none, asked at every plan (see read-cache.ts for why an
+   * in-process cache is coherent). Only an insert or an update can make a task
+   * pending, and both drop the device; a delete cannot, so it leaves the entry.
+   * Measured on 10,000 devices, store CPU per periodic session's calls (two
+   * pendingTasks among them): 71 µs without it, 63 µs with it.
+   */
+  private readonly nonePending = new BoundedCache<string, true>();
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare<unknown[], unknown>(`INSERT INTO tasks (${COLUMNS}) VALUES (${COLUMNS.split(",").map(() => "?").join(", ")})`);
     this.byId = db.prepare<[string], TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`);
     // The literal status matches the partial index tasks_pending.
-    this.pending = db.prepare<[string, number], TaskRow>(
-      `SELECT ${COLUMNS} FROM tasks WHERE device_id = ? AND status = 'pending' AND not_before <= ? ORDER BY created_at, seq`,
+    // Every pending task of the device, not yet due ones included, so that an empty answer holds for any `now`.
+    this.pending = db.prepare<[string], TaskRow>(
+      `SELECT ${COLUMNS} FROM tasks WHERE device_id = ? AND status = 'pending' ORDER BY created_at, seq`,
     );
     this.deleteRow = db.prepare<[string], unknown>("DELETE FROM tasks WHERE id = ?");
     this.pendingCount = db.prepare<[], number>("SELECT count(*) FROM tasks WHERE status = 'pending'").pluck();
@@ -92,6 +103,7 @@ export class TaskTable {
       fault: null,
       result: null,
     };
+    this.nonePending.delete(task.deviceId);
     this.insert.run(task.id, task.deviceId, task.name, args, task.status, now, task.createdBy, 0, now, null, null, null);
     return task;
   }
@@ -112,15 +124,19 @@ export class TaskTable {
   }
 
   pendingFor(deviceId: string, now: number): Task[] {
-    return this.pending.all(deviceId, now).map(rowToTask);
+    if (this.nonePending.has(deviceId)) return [];
+    const rows = this.pending.all(deviceId);
+    if (rows.length === 0) this.nonePending.set(deviceId, true);
+    return rows.filter((row) => row.not_before <= now).map(rowToTask);
   }
 
   update(id: string, patch: TaskPatch): void {
     const fields = (Object.keys(PATCH_COLUMNS) as (keyof TaskPatch)[]).filter((key) => patch[key] !== undefined);
     if (fields.length === 0) return;
-    const sql = `UPDATE tasks SET ${fields.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(", ")} WHERE id = ?`;
+    const sql = `UPDATE tasks SET ${fields.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(", ")} WHERE id = ? RETURNING device_id`;
     const values = fields.map((key) => (JSON_FIELDS.has(key) ? toJson(patch[key]) : patch[key]));
-    prepareCached(this.db, sql).run(...values, id);
+    const updated = prepareCached(this.db, sql).pluck().get(...values, id) as string | undefined;
+    if (updated !== undefined) this.nonePending.delete(updated);
   }
 
   delete(id: string): boolean {
