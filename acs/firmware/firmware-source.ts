@@ -35,6 +35,9 @@ interface DownloadMeta {
   commandKey: string;
 }
 
+/** Records a session acts on (one list, not one per session). */
+const OPEN_STATES: readonly CampaignDevice["state"][] = ["scheduled", "rebooting", "verifying"];
+
 const hasEvent = (ctx: SessionContext, code: string): boolean => ctx.inform.events.some((e) => e.eventCode === code);
 
 export function createFirmwareSource(deps: FirmwareSourceDeps): RpcSource {
@@ -72,7 +75,7 @@ export function createFirmwareSource(deps: FirmwareSourceDeps): RpcSource {
     async next(ctx) {
       if (handled.has(ctx)) return null;
       handled.add(ctx);
-      const records = await repo.recordsOf(ctx.deviceId, ["scheduled", "rebooting", "verifying"]);
+      const records = await repo.recordsOf(ctx.deviceId, OPEN_STATES);
       if (records.length === 0) return null;
       const version = ctx.device.softwareVersion;
       const booted = hasEvent(ctx, "1 BOOT");

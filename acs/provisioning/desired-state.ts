@@ -201,9 +201,15 @@ export function desiredFor(input: DesiredInput): DesiredState {
   return desired;
 }
 
+/** Same properties, identical values (a walk: Object.keys made two arrays per session). */
 function sameInput(a: DesiredInput, b: DesiredInput): boolean {
-  const keys = Object.keys(a) as (keyof DesiredInput)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+  let n = 0;
+  for (const k in a) {
+    if (a[k as keyof DesiredInput] !== b[k as keyof DesiredInput]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 /** "fx" + 30 characters of a digest over every key and value hash: the same desired state always gives the same key. */

@@ -30,6 +30,9 @@ const overlaps = (a: Range, b: Range): boolean =>
     (b?.max !== undefined && a?.min !== undefined && compareFirmware(b.max, a.min) < 0)
   );
 
+/** Identities whose profile lookup is kept (see find). */
+const FOUND_ENTRIES = 10_000;
+
 const matchKey = (oui: string, productClass: string, hardwareVersion: string) => `${oui}\u0000${productClass}\u0000${hardwareVersion}`;
 
 /** Two profiles may share OUI + ProductClass + hardware version only for disjoint firmware ranges. */
@@ -94,13 +97,25 @@ export function createProfileRegistry(profiles: readonly Profile[]): ProfileRegi
       const key = matchKey(p.match.oui, p.match.productClass, hw);
       index.set(key, [...(index.get(key) ?? []), p]);
     }
+  // Asked in every session (provisioning, link rate): the answer per identity, kept, as the profiles never change.
+  // Measured: the firmware-range comparison tokenises both versions with regular expressions each time.
+  const found = new Map<string, Profile | null>();
   return {
     profiles,
     find(device) {
-      const candidates = index.get(matchKey(device.oui.toUpperCase(), device.productClass, device.hardwareVersion)) ?? [];
-      return candidates.find(
-        (p) => !p.match.firmware || (device.softwareVersion !== undefined && inFirmwareRange(device.softwareVersion, p.match.firmware)),
-      );
+      const match = matchKey(device.oui.toUpperCase(), device.productClass, device.hardwareVersion);
+      const key = device.softwareVersion === undefined ? match : `${match}\u0000=${device.softwareVersion}`;
+      let profile = found.get(key);
+      if (profile === undefined) {
+        const candidates = index.get(match) ?? [];
+        profile = candidates.find(
+          (p) => !p.match.firmware || (device.softwareVersion !== undefined && inFirmwareRange(device.softwareVersion, p.match.firmware)),
+        ) ?? null;
+        // Identities are a few per model and firmware; a flood of made-up ones is bounded.
+        if (found.size >= FOUND_ENTRIES) found.clear();
+        found.set(key, profile);
+      }
+      return profile ?? undefined;
     },
   };
 }

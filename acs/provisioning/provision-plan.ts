@@ -17,9 +17,14 @@ export interface SessionFacts {
 }
 
 export function sessionFacts(inform: Inform, now: number): SessionFacts {
-  const codes = inform.events.map((e) => e.eventCode);
+  let bootstrap = false;
+  let boot = false;
+  for (const e of inform.events) {
+    if (e.eventCode === "0 BOOTSTRAP") bootstrap = true;
+    else if (e.eventCode === "1 BOOT") boot = true;
+  }
   const key = inform.parameterList.find((p) => p.name.endsWith(".ManagementServer.ParameterKey"));
-  return { bootstrap: codes.includes("0 BOOTSTRAP"), boot: codes.includes("1 BOOT"), informKey: key?.value ?? null, now };
+  return { bootstrap, boot, informKey: key?.value ?? null, now };
 }
 
 /**

@@ -38,17 +38,30 @@ export async function recordParameters(ctx: SessionContext, profile: Profile, va
 }
 
 /**
- * Keeps the tags provisioning owns in line with `facts`; other tags are left
- * alone. Returns the tags now stored.
+ * The tags `current` becomes under `facts` (the tags provisioning owns follow
+ * them, other tags are left alone), or null when it already is that.
  */
-export async function syncTags(ctx: SessionContext, current: readonly string[], facts: TagFacts): Promise<string[]> {
+export function retagged(current: readonly string[], facts: TagFacts): string[] | null {
+  const wanted: string[] = [];
+  if (facts.standing !== "line") wanted.push(STANDING_TAGS[facts.standing]);
+  if (facts.credentialsPending) wanted.push(CREDENTIALS_PENDING_TAG);
+  if (facts.insecureWifi) wanted.push(INSECURE_WIFI_TAG);
+  // Unchanged (as many managed tags as wanted, each wanted one there): no filtered copy to build and compare, as every
+  // session of an unchanged device did.
+  let managed = 0;
+  for (const t of current) if (MANAGED_TAGS.has(t)) managed++;
+  if (managed === wanted.length && wanted.every((t) => current.includes(t))) return null;
   const next = current.filter((t) => !MANAGED_TAGS.has(t));
-  if (facts.standing !== "line") next.push(STANDING_TAGS[facts.standing]);
-  if (facts.credentialsPending) next.push(CREDENTIALS_PENDING_TAG);
-  if (facts.insecureWifi) next.push(INSECURE_WIFI_TAG);
-  const same = next.length === current.length && next.every((t) => current.includes(t));
-  if (!same) await ctx.store.updateDevice(ctx.deviceId, { tags: next });
-  return same ? [...current] : next;
+  next.push(...wanted);
+  return next;
+}
+
+/** Keeps the tags provisioning owns in line with `facts` (see retagged). Returns the tags now stored. */
+export async function syncTags(ctx: SessionContext, current: readonly string[], facts: TagFacts): Promise<readonly string[]> {
+  const next = retagged(current, facts);
+  if (next === null) return current;
+  await ctx.store.updateDevice(ctx.deviceId, { tags: next });
+  return next;
 }
 
 /**

@@ -12,17 +12,19 @@
 import type { AcsRequest, CpeResponse, ParameterValue } from "../cwmp/messages.ts";
 import type { RpcSource, SessionContext } from "../sessions/rpc-source.ts";
 import { DEFAULT_RETRY_POLICY, isPermanentFault } from "../tasks/retry-policy.ts";
-import { desiredFor, encodeKeys, jitteredInterval, pathKeys, readPaths, type DesiredState, type Scope } from "./desired-state.ts";
+import { desiredFor, encodeKeys, pathKeys, readPaths, type DesiredState, type Scope } from "./desired-state.ts";
+import type { Line } from "../lines/line.ts";
 import { CREDENTIALS_PENDING_TAG, issueCredentials } from "./device-credentials.ts";
 import { standingOf } from "./device-standing.ts";
 import type { Profile } from "./profile.ts";
 import { analyseSpvFault, checkDue, heldByFault, nextFault, sessionFacts, type SessionFacts } from "./provision-plan.ts";
 import {
-  audit, clearFaults, recordFault, SETTINGS_FAULT_CHANNEL, recordParameters, storeCredentials, syncTags,
+  audit, clearFaults, recordFault, retagged, SETTINGS_FAULT_CHANNEL, recordParameters, storeCredentials, syncTags,
 } from "./provisioning-records.ts";
 import { newProvisioningState, sameContent, sameJson, type ProvisioningState, type ProvisioningStatus } from "./provisioning-state.ts";
 import type { ProvisioningDeps } from "./provisioning-options.ts";
 import { decodeActual, DEFAULT_DRIFT_POLICIES, reconcile, unverified } from "./reconcile.ts";
+import { unchangedDeviceMemo } from "./unchanged-device.ts";
 
 type Step =
   /** A read; `probe`: on 0 BOOTSTRAP of a device given credentials before, does it still hold them? */
@@ -38,16 +40,20 @@ interface Run {
   state: ProvisioningState;
   /** The state as last written (a copy the run does not change): a session that changes nothing writes nothing. */
   written: ProvisioningState | null;
+  /** The `applied` of the state read, shared with it (a store's cache may hand it to other readers): copied before a change. */
+  readApplied: Readonly<Record<string, string>> | null;
   profile: Profile;
+  /** What the desired state is computed from besides the run's state (see desire). */
+  scope: Scope;
+  line: Line | null;
+  periodicInformInterval: number;
   desired: DesiredState;
-  /** Computes the desired state from the run's state (after its credentials changed). */
-  desire: () => DesiredState;
   facts: SessionFacts;
-  tags: string[];
+  tags: readonly string[];
   next: Step | null;
-  /** Tables an AddObject was tried on in this session (once each). */
+  /** Tables an AddObject was tried on in this session (once each); NO_KEYS until the first. */
   added: Set<string>;
-  /** Keys the device refused for good in this session: the rest is applied without them. */
+  /** Keys the device refused for good in this session: the rest is applied without them. NO_KEYS until the first. */
   refused: Set<string>;
   /** Rounds of skipping refused keys so far. */
   rounds: number;
@@ -57,6 +63,9 @@ const DAY_MS = 86_400_000;
 const pick = (o: Record<string, string>, key: string): Record<string, string> => (key in o ? { [key]: o[key]! } : {});
 /** Rounds of "set the rest without what was refused" per session (each round may skip several keys). */
 const PARTIAL_ROUNDS = 3;
+/** The empty `added` / `refused` of a run, never added to: most sessions need neither, and a Set per session is garbage. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+const keySet = (s: Set<string>): Set<string> => (s === NO_KEYS ? new Set() : s);
 
 type Fault = { code: string; message: string; detail: unknown; permanent: boolean };
 
@@ -68,14 +77,28 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   const checkIntervalMs = o.driftCheckIntervalMs ?? DAY_MS;
   const verify = o.verify ?? true;
   const runs = new WeakMap<SessionContext, Run | null>();
+  const memo = unchangedDeviceMemo(policies, o.informJitter ?? 0.1);
 
-  const save = async (run: Run) => {
-    run.written = await writeState(run.state, run.written);
+  /** Writes the run's state unless it is what was last written (a session that changes nothing awaits nothing here). */
+  const save = (run: Run): Promise<void> | undefined => {
+    if (run.written && sameContent(run.state, run.written)) return;
+    return writeState(run.state, run.written).then((w) => void (run.written = w));
   };
   const retag = async (ctx: SessionContext, run: Run, credentialsPending: boolean) => {
     run.tags = await syncTags(ctx, run.tags, { standing: run.state.standing, credentialsPending, insecureWifi: run.state.warnings.length > 0 });
   };
   const pending = (run: Run) => run.state.credentials !== null && !run.state.credentials.confirmed;
+  /** The run's own `applied`, to change in place: the one read is shared with the store's cache and `written`. */
+  const ownApplied = (run: Run): Record<string, string> => {
+    if (run.state.applied === run.readApplied) run.state.applied = { ...run.readApplied };
+    return run.state.applied;
+  };
+  /** The desired state from the run's state (its credentials, the password hash it confirmed). */
+  const desire = (run: Run): DesiredState => desiredFor({
+    profile: run.profile, scope: run.scope, line: run.line, periodicInformInterval: run.periodicInformInterval,
+    credentials: run.state.credentials!, confirmedAcsPasswordHash: run.state.applied["management.acsPassword"],
+    ntpServers: o.ntpServers, timeZone: o.timeZone,
+  });
 
   /** Writes `state` unless its content equals `written`; returns what is now written. */
   async function writeState(state: ProvisioningState, written: ProvisioningState | null): Promise<ProvisioningState> {
@@ -92,10 +115,14 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     const previous = await lines.getState(ctx.deviceId);
     // The state read may be shared (a store's cache): the run copies what it changes in place.
     const written = previous;
-    const state = previous ? { ...previous, applied: { ...previous.applied } } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
-    Object.assign(state, { serial: d.serialNumber, productClass: d.productClass });
+    // `applied` stays the one read until the run changes it (ownApplied): copying it in every session was garbage.
+    const state = previous ? { ...previous } : newProvisioningState(ctx.deviceId, d.serialNumber, d.productClass, facts.now);
+    state.serial = d.serialNumber;
+    state.productClass = d.productClass;
     const who = await standingOf(d.serialNumber, lines, rentals);
-    Object.assign(state, { standing: who.standing, lineId: who.line?.id ?? null, role: who.role });
+    state.standing = who.standing;
+    state.lineId = who.line?.id ?? null;
+    state.role = who.role;
     if (who.standing !== "line" && previous?.standing !== who.standing) {
       ctx.bus.emit("device.quarantined", { deviceId: ctx.deviceId, serial: d.serialNumber, standing: who.standing, remoteAddress: ctx.remoteAddress });
       await audit(ctx, "provisioning.quarantine", { serial: d.serialNumber, standing: who.standing, remoteAddress: ctx.remoteAddress });
@@ -121,22 +148,24 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     state.credentials ??= issueCredentials(ctx.deviceId, 1);
     const scope: Scope = who.standing === "line" ? who.role : "management";
     const base = o.periodicInformInterval ?? profile.defaults.management?.periodicInformInterval ?? 3600;
-    const desire = () => desiredFor({
-      profile, scope, line: who.line,
-      periodicInformInterval: jitteredInterval(base, ctx.deviceId, o.informJitter ?? 0.1),
-      credentials: state.credentials!,
-      confirmedAcsPasswordHash: state.applied["management.acsPassword"],
-      ntpServers: o.ntpServers, timeZone: o.timeZone,
-    });
-    const desired = desire();
+    const run: Run = {
+      state, written, readApplied: previous?.applied ?? null, profile, scope, line: who.line,
+      periodicInformInterval: memo.interval(previous, ctx.deviceId, base),
+      desired: null!, facts, tags: d.tags, next: null, added: NO_KEYS as Set<string>, refused: NO_KEYS as Set<string>, rounds: 0,
+    };
+    const desired = (run.desired = desire(run));
     if (state.desiredKey !== desired.parameterKey) state.attempts = 0;
     await problemsChanged(ctx, state, desired, previous);
-    Object.assign(state, { desiredKey: desired.parameterKey, unsupported: desired.unsupported, problems: desired.problems, warnings: desired.warnings });
+    state.desiredKey = desired.parameterKey;
+    state.unsupported = desired.unsupported;
+    state.problems = desired.problems;
+    state.warnings = desired.warnings;
     // While the device may hold the bootstrap credential and the store another one, the bootstrap one stays accepted
     // (device-credentials.ts): from a bootstrap of a device given credentials before, until its credentials are confirmed.
     const mayHoldBootstrap = !state.credentials.confirmed && (facts.bootstrap ? previous?.credentials != null : d.tags.includes(CREDENTIALS_PENDING_TAG));
-    const tags = await syncTags(ctx, d.tags, { standing: who.standing, credentialsPending: mayHoldBootstrap, insecureWifi: desired.warnings.length > 0 });
-    const run: Run = { state, written, profile, desired, desire, facts, tags, next: null, added: new Set(), refused: new Set(), rounds: 0 };
+    const tagFacts = { standing: who.standing, credentialsPending: mayHoldBootstrap, insecureWifi: desired.warnings.length > 0 };
+    // Awaited only when the tags change (an await per session otherwise).
+    if (retagged(d.tags, tagFacts) !== null) run.tags = await syncTags(ctx, d.tags, tagFacts);
     // A re-bootstrap is on disk before anything else happens: a session dying now must not leave it unknown.
     if (facts.bootstrap && previous) await save(run);
 
@@ -163,7 +192,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
       await retag(ctx, run, false);
     } else {
       run.state.credentials = issueCredentials(ctx.deviceId, c.generation + 1);
-      run.desired = run.desire();
+      run.desired = desire(run);
       run.state.desiredKey = run.desired.parameterKey;
     }
     await save(run);
@@ -172,7 +201,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
 
   /** Without a read: set what the ACS has not applied yet, or close the books. */
   async function applyPending(ctx: SessionContext, run: Run): Promise<void> {
-    const { set } = reconcile(run.desired, run.state.applied, null, policies, run.facts.now);
+    const set = memo.pendingKeys(run.desired, run.state.applied, run.facts.now);
     if (set.length > 0) run.next = { kind: "apply", keys: set };
     else await finish(ctx, run, "provisioned");
   }
@@ -191,7 +220,8 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
       await clearFaults(ctx);
     }
     run.state.status = status === "provisioned" && run.state.problems.length > 0 ? "fault" : status;
-    await save(run);
+    const saving = save(run);
+    if (saving) await saving;
     ctx.bus.emit("provisioning.status", { deviceId: ctx.deviceId, status: run.state.status, parameterKey: run.state.appliedKey });
   }
 
@@ -246,7 +276,8 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   async function onApplied(ctx: SessionContext, run: Run, sent: Sent & { kind: "apply" }, status: number): Promise<void> {
     const { state, desired } = run;
     const now = Date.now();
-    for (const k of sent.keys) state.applied[k] = desired.values.get(k)!.hash;
+    const applied = ownApplied(run);
+    for (const k of sent.keys) applied[k] = desired.values.get(k)!.hash;
     Object.assign(state, { appliedKey: desired.parameterKey, lastInformKey: desired.parameterKey, appliedAt: now, attempts: 0 });
     // After a bootstrap everything was just set: no drift check is due before the interval.
     if (run.facts.bootstrap) state.lastCheckAt = now;
@@ -273,7 +304,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     const c = state.credentials!;
     if (!c.confirmed && actual.get("management.acsUsername") === c.cpeUsername) {
       // The SetParameterValues carrying them was applied (status 1, or its answer was lost).
-      state.applied["management.acsPassword"] = desired.values.get("management.acsPassword")?.hash ?? "";
+      ownApplied(run)["management.acsPassword"] = desired.values.get("management.acsPassword")?.hash ?? "";
       await confirmCredentials(ctx, run);
     }
     if (sent.kind === "verify") {
@@ -282,7 +313,8 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
         state.verifiedAt = Date.now();
         return done(ctx, run);
       }
-      for (const k of bad) delete state.applied[k];
+      const applied = ownApplied(run);
+      for (const k of bad) delete applied[k];
       const detail = { keys: bad, actual: Object.fromEntries(bad.map((k) => [k, actual.get(k) ?? null])) };
       return fail(ctx, run, { code: "provisioning.verify", message: `the device accepted but does not hold ${bad.join(", ")}`, detail, permanent: false }, sent.rpc);
     }
@@ -300,7 +332,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
     const a = analyseSpvFault(response, pathKeys(run.profile));
     const missing = a.missing.find((m) => !run.added.has(m.table));
     if (missing) {
-      run.added.add(missing.table);
+      (run.added = keySet(run.added)).add(missing.table);
       run.next = { kind: "addObject", ...missing, keys: sent.keys };
       return;
     }
@@ -317,6 +349,7 @@ export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
    */
   async function skipKeys(ctx: SessionContext, run: Run, skip: readonly string[], keys: string[], f: Fault, rpc: unknown): Promise<void> {
     const before = run.refused.size;
+    run.refused = keySet(run.refused);
     for (const k of skip) run.refused.add(k);
     if (run.refused.size === before || ++run.rounds > PARTIAL_ROUNDS) return fail(ctx, run, f, rpc);
     await noteFault(ctx, run, f, rpc);

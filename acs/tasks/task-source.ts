@@ -131,13 +131,17 @@ export function createTaskSource(options: TaskSourceOptions = {}): RpcSource {
     name: "tasks",
 
     async next(ctx) {
-      const st = sessionTasks(ctx);
-      if (st.continuation) {
-        const meta = st.continuation;
-        st.continuation = null;
+      const continued = sessions.get(ctx);
+      if (continued?.continuation) {
+        const meta = continued.continuation;
+        continued.continuation = null;
         return { rpc: meta.planned.rpc, meta };
       }
-      for (const task of await ctx.store.pendingTasks(ctx.deviceId, Date.now())) {
+      const tasks = await ctx.store.pendingTasks(ctx.deviceId, Date.now());
+      // Most sessions have no task: no per-session bookkeeping for them.
+      if (tasks.length === 0) return null;
+      const st = continued ?? sessionTasks(ctx);
+      for (const task of tasks) {
         if (st.seen.has(task.id)) continue;
         st.seen.add(task.id);
         const planned = await plan(ctx, task);
