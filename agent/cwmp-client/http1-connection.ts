@@ -82,7 +82,7 @@ export class Http1Connection {
 
   /** Closes the connection; a request in flight fails as if the ACS had hung up. */
   close(): void {
-    this.fail(hangUp());
+    this.failInFlight();
     this.socket?.destroy();
   }
 
@@ -127,7 +127,7 @@ export class Http1Connection {
       t.pool.release();
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.fail(hangUp());
+      this.failInFlight();
     });
   }
 
@@ -171,6 +171,15 @@ export class Http1Connection {
     if (reply.close) socket.destroy();
     else this.reusable = true;
     f.resolve(reply);
+  }
+
+  /**
+   * The connection went away: a request in flight fails as if the ACS had hung up. The error (and its stack
+   * trace) is built only when a request is in flight: building it at every session's close was 4% of fleet CPU.
+   */
+  private failInFlight(): void {
+    if (this.inFlight) this.fail(hangUp());
+    else this.reusable = false;
   }
 
   private fail(err: Error): void {
