@@ -65,12 +65,14 @@ export class Session {
   run<T>(fn: () => Promise<T>): Promise<T> {
     this.busy++;
     const p = this.tail.then(fn);
-    const settled = (): void => {
-      this.busy--;
-      this.lastActivity = Date.now();
-    };
-    this.tail = p.then(settled, settled);
+    // Inline arrows: a named closure gets an esbuild keepNames call (tsx) each time it is made.
+    this.tail = p.then(() => this.settled(), () => this.settled());
     return p;
+  }
+
+  private settled(): void {
+    this.busy--;
+    this.lastActivity = Date.now();
   }
 }
 

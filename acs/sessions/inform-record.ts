@@ -40,16 +40,15 @@ export function summarizeInform(deviceId: string, inform: Inform, remoteAddress:
     update.dataModel = dm.model;
     const values = new Map<string, string>();
     for (const p of inform.parameterList) values.set(p.name, p.value);
-    const value = (suffix: string): string | undefined => values.get(dm.root + suffix);
-    const sw = value("DeviceInfo.SoftwareVersion");
+    const sw = values.get(`${dm.root}DeviceInfo.SoftwareVersion`);
     if (sw !== undefined) update.softwareVersion = sw;
-    const hw = value("DeviceInfo.HardwareVersion");
+    const hw = values.get(`${dm.root}DeviceInfo.HardwareVersion`);
     if (hw !== undefined) update.hardwareVersion = hw;
-    const crUrl = value("ManagementServer.ConnectionRequestURL");
+    const crUrl = values.get(`${dm.root}ManagementServer.ConnectionRequestURL`);
     if (crUrl !== undefined) update.connectionRequestUrl = crUrl.trim() || null;
-    const udp = value("ManagementServer.UDPConnectionRequestAddress");
+    const udp = values.get(`${dm.root}ManagementServer.UDPConnectionRequestAddress`);
     if (udp !== undefined) update.udpConnectionRequestAddress = udp.trim() || null;
-    const interval = value("ManagementServer.PeriodicInformInterval");
+    const interval = values.get(`${dm.root}ManagementServer.PeriodicInformInterval`);
     if (interval !== undefined && /^\d+$/.test(interval.trim())) update.periodicInformInterval = Number(interval.trim());
   }
   const { manufacturer, oui, productClass, serialNumber } = inform.deviceId;
