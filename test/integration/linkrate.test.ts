@@ -32,6 +32,8 @@ const routers: Record<string, { serial: string; behaviour: LineBehaviour; rates:
 };
 const ONT = { lineId: "L-OPTICAL", serial: "FLOG00000001", behaviour: { kind: "weak_optical", ...RATES } as LineBehaviour };
 const LINE_COUNT = Object.keys(routers).length + 1;
+/** A speed test's result for a line shaped to `rate`: never above it (5% for counting), at most 30% below it. */
+const withinShaping = (bps: number, rate: number): boolean => bps <= rate * 1.05 && bps >= rate * 0.7;
 
 describe("link-rate monitoring against each line's advertised range", () => {
   let acs: LinkrateAcs;
@@ -82,9 +84,10 @@ describe("link-rate monitoring against each line's advertised range", () => {
     const tests = (res.json.measurements as { method: string; direction: string; value: number; testServer: string; atParis: string }[]).filter((m) => m.method === "speed_test" && m.direction === "download");
     const when = (paris: string): string => `${paris.slice(0, 10)} ${Number(paris.slice(11, 13)) >= 18 ? "peak" : "off-peak"}`;
     expect(tests.map((t) => when(t.atParis))).toEqual(["2026-03-02 peak", "2026-03-03 off-peak", "2026-03-03 peak", "2026-03-04 off-peak", "2026-03-04 peak"]);
-    // Shaped to 50 Mb/s in the 18:00–23:00 peak, 100 Mb/s off-peak; measured within 15 % (timers of a
-    // busy 2-core machine running the ACS and seven devices in one process only ever make it slower).
-    expect(tests.map((t, i) => Math.abs(t.value / (i % 2 === 0 ? 50e6 : 100e6) - 1) < 0.15)).toEqual([true, true, true, true, true]);
+    // Shaped to 50 Mb/s in the 18:00–23:00 peak, 100 Mb/s off-peak. Timers of a busy 2-core machine running
+    // the ACS and seven devices in one process only ever make a test slower, so the bound below the rate is
+    // loose (a peak test still cannot pass for an off-peak one: 0.7 × 100 > 1.05 × 50) and the one above tight.
+    expect(tests.map((t, i) => withinShaping(t.value, i % 2 === 0 ? 50e6 : 100e6))).toEqual([true, true, true, true, true]);
     expect(tests[0]!.testServer).toBe(`${new URL(acs.cwmpUrl).origin}/speedtest/download`);
   });
 
@@ -136,7 +139,7 @@ describe("link-rate monitoring against each line's advertised range", () => {
     expect(res.json.tests).toHaveLength(1);
     const test = res.json.tests[0];
     expect(test).toMatchObject({ lineId: "L-HEALTHY", direction: "download", origin: "support", requestedBy: "support-it", status: "done", error: null });
-    expect(Math.abs(test.bps / 100e6 - 1)).toBeLessThan(0.15);
+    expect(withinShaping(test.bps, 100e6)).toBe(true);
     const again = await acs.call("GET", `/api/linkrate/speed-tests/${test.id}`);
     expect(again.json).toMatchObject({ id: test.id, status: "done", bps: test.bps });
   });
