@@ -9,15 +9,13 @@
 // Nothing is confirmed
 // unless the device answered, so a session that dies loses nothing; faults
 // are recorded with their cause and retried with backoff.
-import type { AcsRequest, CpeResponse, ParameterValue } from "../cwmp/messages.ts";
+import type { CpeResponse, ParameterValue } from "../cwmp/messages.ts";
 import type { RpcSource, SessionContext } from "../sessions/rpc-source.ts";
 import { DEFAULT_RETRY_POLICY, isPermanentFault } from "../tasks/retry-policy.ts";
 import { desiredFor, encodeKeys, pathKeys, readPaths, type DesiredState, type Scope } from "./desired-state.ts";
-import type { Line } from "../lines/line.ts";
 import { CREDENTIALS_PENDING_TAG, issueCredentials } from "./device-credentials.ts";
 import { standingOf } from "./device-standing.ts";
-import type { Profile } from "./profile.ts";
-import { analyseSpvFault, checkDue, heldByFault, nextFault, sessionFacts, type SessionFacts } from "./provision-plan.ts";
+import { analyseSpvFault, checkDue, heldByFault, nextFault, sessionFacts } from "./provision-plan.ts";
 import {
   audit, clearFaults, recordFault, retagged, SETTINGS_FAULT_CHANNEL, recordParameters, storeCredentials, syncTags,
 } from "./provisioning-records.ts";
@@ -25,49 +23,12 @@ import { newProvisioningState, sameContent, sameJson, type ProvisioningState, ty
 import type { ProvisioningDeps } from "./provisioning-options.ts";
 import { decodeActual, DEFAULT_DRIFT_POLICIES, reconcile, unverified } from "./reconcile.ts";
 import { unchangedDeviceMemo } from "./unchanged-device.ts";
-
-type Step =
-  /** A read; `probe`: on 0 BOOTSTRAP of a device given credentials before, does it still hold them? */
-  | { kind: "check"; keys: string[]; probe?: true }
-  | { kind: "apply"; keys: string[] }
-  | { kind: "verify"; keys: string[] }
-  | { kind: "addObject"; table: string; instance: number; keys: string[] }
-  | { kind: "deleteObject"; table: string; instance: number; keys: string[]; created: string };
-
-type Sent = Step & { rpc: AcsRequest; values?: ParameterValue[] };
-
-interface Run {
-  state: ProvisioningState;
-  /** The state as last written (a copy the run does not change): a session that changes nothing writes nothing. */
-  written: ProvisioningState | null;
-  /** The `applied` of the state read, shared with it (a store's cache may hand it to other readers): copied before a change. */
-  readApplied: Readonly<Record<string, string>> | null;
-  profile: Profile;
-  /** What the desired state is computed from besides the run's state (see desire). */
-  scope: Scope;
-  line: Line | null;
-  periodicInformInterval: number;
-  desired: DesiredState;
-  facts: SessionFacts;
-  tags: readonly string[];
-  next: Step | null;
-  /** Tables an AddObject was tried on in this session (once each); NO_KEYS until the first. */
-  added: Set<string>;
-  /** Keys the device refused for good in this session: the rest is applied without them. NO_KEYS until the first. */
-  refused: Set<string>;
-  /** Rounds of skipping refused keys so far. */
-  rounds: number;
-}
+import { keySet, NO_KEYS, type Fault, type Run, type Sent, type Step } from "./provisioning-run.ts";
 
 const DAY_MS = 86_400_000;
 const pick = (o: Record<string, string>, key: string): Record<string, string> => (key in o ? { [key]: o[key]! } : {});
 /** Rounds of "set the rest without what was refused" per session (each round may skip several keys). */
 const PARTIAL_ROUNDS = 3;
-/** The empty `added` / `refused` of a run, never added to: most sessions need neither, and a Set per session is garbage. */
-const NO_KEYS: ReadonlySet<string> = new Set();
-const keySet = (s: Set<string>): Set<string> => (s === NO_KEYS ? new Set() : s);
-
-type Fault = { code: string; message: string; detail: unknown; permanent: boolean };
 
 export function createProvisioningSource(deps: ProvisioningDeps): RpcSource {
   const { lines, profiles, rentals, realm } = deps;
